@@ -1,0 +1,139 @@
+"""Business-time arithmetic: working hours in a time zone, minus public holidays.
+
+Pure functions over aware datetimes; no database. A `WorkingCalendar` answers how many working
+seconds lie between two instants and which instant lies N working seconds after another.
+Working windows are laid out on local wall-clock dates, so DST changes are handled by the
+time-zone database rather than by arithmetic on offsets.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+_MAX_DAYS_SCANNED = 366 * 30
+
+
+@lru_cache(maxsize=256)
+def _holiday_dates(country: str, year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+def is_supported_country(country: str) -> bool:
+    """Tell whether the `holidays` package knows this ISO 3166 country code."""
+    return country in holidays.list_supported_countries()
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Working days and hours in one time zone, with an optional public-holiday country."""
+
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    holiday_country: str | None = None
+
+    def is_working_day(self, day: date) -> bool:
+        if day.weekday() not in self.days:
+            return False
+        return not (
+            self.holiday_country and day in _holiday_dates(self.holiday_country, day.year)
+        )
+
+    def window(self, day: date) -> tuple[datetime, datetime]:
+        """Return the working window of a local date as UTC instants."""
+        opens = datetime.combine(day, self.start, tzinfo=self.tz).astimezone(UTC)
+        closes = datetime.combine(day, self.end, tzinfo=self.tz).astimezone(UTC)
+        return opens, closes
+
+    def windows(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Yield the working windows overlapping [start, end), clipped to it."""
+        if end <= start:
+            return
+        day = start.astimezone(self.tz).date() - timedelta(days=1)
+        last = end.astimezone(self.tz).date() + timedelta(days=1)
+        while day <= last:
+            if self.is_working_day(day):
+                opens, closes = self.window(day)
+                lo, hi = max(opens, start), min(closes, end)
+                if lo < hi:
+                    yield lo, hi
+            day += timedelta(days=1)
+
+    def business_seconds(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        excluding: Iterable[tuple[datetime, datetime]] = (),
+    ) -> int:
+        """Count working seconds in [start, end), leaving out the `excluding` intervals."""
+        total = sum((hi - lo).total_seconds() for lo, hi in self.windows(start, end))
+        for lo, hi in merge_intervals(excluding):
+            lo, hi = max(lo, start), min(hi, end)
+            if lo < hi:
+                total -= sum((b - a).total_seconds() for a, b in self.windows(lo, hi))
+        return int(round(total))
+
+    def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
+        """Return the instant `seconds` working seconds after `start` (start if seconds <= 0)."""
+        if seconds <= 0:
+            return start
+        remaining = timedelta(seconds=seconds)
+        day = start.astimezone(self.tz).date() - timedelta(days=1)
+        for _ in range(_MAX_DAYS_SCANNED):
+            if self.is_working_day(day):
+                opens, closes = self.window(day)
+                lo = max(opens, start)
+                if lo < closes:
+                    available = closes - lo
+                    if remaining <= available:
+                        return lo + remaining
+                    remaining -= available
+            day += timedelta(days=1)
+        raise ValueError("no working time found within 30 years; check the working days")
+
+    def next_working_start(self, instant: datetime) -> datetime:
+        """Return the first working instant at or after `instant`."""
+        day = instant.astimezone(self.tz).date()
+        for _ in range(_MAX_DAYS_SCANNED):
+            if self.is_working_day(day):
+                opens, closes = self.window(day)
+                if instant < closes:
+                    return max(opens, instant)
+            day += timedelta(days=1)
+        raise ValueError("no working time found within 30 years; check the working days")
+
+    def add_business_days(self, start: datetime, days: int) -> datetime:
+        """Return the working instant `days` whole working days after `start`."""
+        per_day = (
+            datetime.combine(date(2000, 1, 3), self.end)
+            - datetime.combine(date(2000, 1, 3), self.start)
+        ).total_seconds()
+        return self.add_business_seconds(self.next_working_start(start), per_day * days)
+
+    @property
+    def seconds_per_day(self) -> int:
+        return int(
+            (
+                datetime.combine(date(2000, 1, 3), self.end)
+                - datetime.combine(date(2000, 1, 3), self.start)
+            ).total_seconds()
+        )
+
+
+def merge_intervals(
+    intervals: Iterable[tuple[datetime, datetime]],
+) -> list[tuple[datetime, datetime]]:
+    """Merge overlapping [lo, hi) intervals, dropping empty ones."""
+    merged: list[tuple[datetime, datetime]] = []
+    for lo, hi in sorted(i for i in intervals if i[0] < i[1]):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged

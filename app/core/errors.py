@@ -1,0 +1,96 @@
+"""Application errors, rendered as RFC 9457 problem details.
+
+    AppError                      500 (base; never raised directly)
+    ├── BadRequest                400  malformed JSON, bad cursor, invalid document
+    ├── Unauthorized              401  missing or invalid API key / session
+    ├── Forbidden                 403  key lacks the scope
+    ├── NotFound                  404  absent, or another organisation's
+    ├── Conflict                  409  idempotency key reused with different content
+    ├── PayloadTooLarge           413  body over the configured limit
+    └── UnprocessableContent      422  well-formed but invalid input (with `errors`)
+"""
+
+from typing import Any
+
+PROBLEM_BASE = "https://followthrough.dev/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class AppError(Exception):
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal Server Error"
+
+    def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors
+
+    @property
+    def type(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return body
+
+
+class BadRequest(AppError):
+    status, slug, title = 400, "bad-request", "Bad Request"
+
+
+class Unauthorized(AppError):
+    status, slug, title = 401, "unauthorized", "Unauthorized"
+
+
+class Forbidden(AppError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(AppError):
+    status, slug, title = 404, "not-found", "Not Found"
+
+
+class Conflict(AppError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PayloadTooLarge(AppError):
+    status, slug, title = 413, "payload-too-large", "Payload Too Large"
+
+
+class UnprocessableContent(AppError):
+    status, slug, title = 422, "validation-error", "Unprocessable Content"
+
+
+def field_error(field: str, message: str) -> dict[str, str]:
+    return {"field": field, "message": message}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the problems a route can return."""
+    descriptions = {
+        400: "Malformed request",
+        401: "Missing or invalid credentials",
+        403: "Missing scope",
+        404: "Not found (or another organisation's)",
+        409: "Conflict",
+        413: "Body too large",
+        422: "Invalid input",
+    }
+    return {
+        status: {
+            "description": descriptions.get(status, "Problem"),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
