@@ -1,0 +1,85 @@
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.candidates.models import Candidate
+
+
+def get(session: Session, org_id: str, candidate_id: str) -> Candidate | None:
+    return session.scalar(
+        select(Candidate).where(Candidate.org_id == org_id, Candidate.id == candidate_id)
+    )
+
+
+def get_by_external_id(
+    session: Session, org_id: str, external_id: str, *, for_update: bool = False
+) -> Candidate | None:
+    stmt = select(Candidate).where(
+        Candidate.org_id == org_id, Candidate.external_id == external_id
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def get_many_by_external_id(
+    session: Session, org_id: str, external_ids: list[str]
+) -> dict[str, Candidate]:
+    found: dict[str, Candidate] = {}
+    for chunk_start in range(0, len(external_ids), 500):
+        chunk = external_ids[chunk_start : chunk_start + 500]
+        stmt = select(Candidate).where(
+            Candidate.org_id == org_id, Candidate.external_id.in_(chunk)
+        )
+        found.update({c.external_id: c for c in session.scalars(stmt)})
+    return found
+
+
+def lock_many(session: Session, org_id: str, candidate_ids: list[str]) -> list[Candidate]:
+    """Lock candidates (in id order, so concurrent writers never deadlock) and return them."""
+    stmt = (
+        select(Candidate)
+        .where(Candidate.org_id == org_id, Candidate.id.in_(sorted(candidate_ids)))
+        .order_by(Candidate.id)
+        .with_for_update()
+    )
+    return list(session.scalars(stmt))
+
+
+def list_page(
+    session: Session,
+    org_id: str,
+    *,
+    after: str | None,
+    limit: int,
+    external_id: str | None = None,
+    recruiter_external_id: str | None = None,
+    status: str | None = None,
+) -> list[Candidate]:
+    stmt = select(Candidate).where(Candidate.org_id == org_id)
+    if external_id is not None:
+        stmt = stmt.where(Candidate.external_id == external_id)
+    if recruiter_external_id is not None:
+        stmt = stmt.where(Candidate.recruiter_external_id == recruiter_external_id)
+    if status is not None:
+        stmt = stmt.where(Candidate.status == status)
+    if after is not None:
+        stmt = stmt.where(Candidate.external_id > after)
+    return list(session.scalars(stmt.order_by(Candidate.external_id).limit(limit)))
+
+
+def erase(session: Session, candidate: Candidate) -> None:
+    """Delete a candidate; events and derived rows go with it (ON DELETE CASCADE + explicit)."""
+    from app.models import DERIVED_BY_CANDIDATE
+
+    for model in DERIVED_BY_CANDIDATE:
+        session.execute(
+            delete(model).where(
+                model.org_id == candidate.org_id, model.candidate_id == candidate.id
+            )
+        )
+    session.execute(delete(Candidate).where(Candidate.id == candidate.id))
+
+
+def all_ids(session: Session, org_id: str) -> list[str]:
+    stmt = select(Candidate.id).where(Candidate.org_id == org_id).order_by(Candidate.id)
+    return list(session.scalars(stmt))

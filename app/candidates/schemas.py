@@ -1,0 +1,61 @@
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from app.core.schemas import ExternalId, TimeZoneName
+from app.scoring.schemas import Band, BreakdownItemRead, FlagRead, MetricsRead, NextActionRead
+
+CandidateStatus = Literal["active", "on_hold", "hired", "rejected", "withdrawn"]
+
+
+class CandidateUpsert(BaseModel):
+    """A candidate as an ATS knows them; on update only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: ExternalId
+    name: str | None = Field(default=None, max_length=300)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=64)
+    timezone: TimeZoneName | None = None
+    recruiter_external_id: ExternalId | None = None
+    job: str | None = Field(default=None, max_length=300)
+    stage: str | None = Field(default=None, max_length=100)
+    status: CandidateStatus = "active"
+
+
+class CandidateInline(CandidateUpsert):
+    """An inline candidate on an event; `external_id` may be left out."""
+
+    external_id: ExternalId | None = None  # type: ignore[assignment]
+
+
+class CandidateSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    external_id: str
+    name: str | None
+    email: str | None
+    phone: str | None
+    timezone: str | None
+    recruiter_external_id: str | None
+    job: str | None
+    stage: str | None
+    status: CandidateStatus
+    created_at: datetime
+    updated_at: datetime
+    last_inbound_at: datetime | None
+    last_outbound_at: datetime | None
+
+
+class CandidateRead(CandidateSummary):
+    score: int | None = None
+    band: Band = "unknown"
+    flags: list[FlagRead] = Field(default_factory=list, description="Open flags")
+    score_breakdown: list[BreakdownItemRead] = Field(default_factory=list)
+    metrics: MetricsRead = Field(default_factory=MetricsRead)
+    next_action: NextActionRead | None = None
+    settings_version: int | None = None
+    as_of: datetime

@@ -1,0 +1,283 @@
+"""The `followthrough` command: serve, migrate, organisations, API keys, demo data, rescoring."""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.core.db import create_engine_for, create_sessionmaker, transaction
+from app.core.settings import get_settings
+
+cli = typer.Typer(help="Followthrough: candidate responsiveness tracking.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+org_cli = typer.Typer(help="Organisations.", no_args_is_help=True)
+apikey_cli = typer.Typer(help="API keys.", no_args_is_help=True)
+demo_cli = typer.Typer(help="Demo data.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(org_cli, name="org")
+cli.add_typer(apikey_cli, name="apikey")
+cli.add_typer(demo_cli, name="demo")
+
+
+def _engine() -> Engine:
+    return create_engine_for(get_settings().database_url)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """One transaction for a CLI command, committed when it succeeds."""
+    engine = _engine()
+    try:
+        with transaction(create_sessionmaker(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _resolve_org(session: Session, org: str | None) -> str:
+    from app.orgs import repository as orgs_repository
+
+    orgs = orgs_repository.list_organisations(session)
+    if org is None:
+        if len(orgs) != 1:
+            raise typer.BadParameter("there are several organisations; name one with --org")
+        return orgs[0].id
+    for candidate in orgs:
+        if org in (candidate.id, candidate.name):
+            return candidate.id
+    raise typer.BadParameter(f"no organisation with id or name {org!r}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations first")] = True,
+) -> None:
+    """Apply migrations, then serve the API and web UI."""
+    import uvicorn
+
+    from app.core.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json_logs=settings.log_json)
+    if migrate:
+        db_upgrade()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+        access_log=False,
+    )
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from app.core import migrate
+
+    engine = _engine()
+    try:
+        migrate.upgrade(engine, revision)
+    finally:
+        engine.dispose()
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Revert migrations down to REVISION (e.g. base)."""
+    from app.core import migrate
+
+    engine = _engine()
+    try:
+        migrate.downgrade(engine, revision)
+    finally:
+        engine.dispose()
+
+
+@org_cli.command("create")
+def org_create(
+    name: Annotated[str, typer.Argument(help="Organisation name")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Create an organisation and print its first (admin) API key, shown only once."""
+    from app.orgs import service as orgs_service
+
+    with session_scope() as session:
+        org, key = orgs_service.create_organisation(session, name=name)
+        org_id = org.id
+    if as_json:
+        typer.echo(json.dumps({"org_id": org_id, "api_key": key}))
+    else:
+        typer.echo(f"organisation {name!r} created: {org_id}")
+        typer.echo(f"admin API key (shown once): {key}")
+
+
+@org_cli.command("list")
+def org_list() -> None:
+    """List organisations."""
+    from app.orgs import repository as orgs_repository
+
+    with session_scope() as session:
+        for org in orgs_repository.list_organisations(session):
+            typer.echo(f"{org.id}\t{org.name}")
+
+
+@apikey_cli.command("create")
+def apikey_create(
+    org: Annotated[str | None, typer.Option(help="Organisation id or name")] = None,
+    name: Annotated[str, typer.Option(help="What the key is for")] = "cli",
+    scope: Annotated[
+        list[str] | None, typer.Option(help="events:write, read or admin (repeatable)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an API key with scopes; the key is printed once."""
+    from app.core.errors import AppError
+    from app.orgs import service as orgs_service
+
+    scopes = scope or ["events:write", "read"]
+    with session_scope() as session:
+        org_id = _resolve_org(session, org)
+        try:
+            record, key = orgs_service.create_api_key(
+                session, org_id=org_id, name=name, scopes=scopes
+            )
+        except AppError as exc:
+            raise typer.BadParameter(exc.detail) from exc
+        key_id = record.id
+    if as_json:
+        typer.echo(json.dumps({"id": key_id, "api_key": key, "scopes": sorted(set(scopes))}))
+    else:
+        typer.echo(f"key {key_id} ({' '.join(sorted(set(scopes)))}): {key}")
+
+
+@apikey_cli.command("list")
+def apikey_list(
+    org: Annotated[str | None, typer.Option(help="Organisation id or name")] = None,
+) -> None:
+    """List API keys (id, prefix, scopes, state)."""
+    from app.orgs import service as orgs_service
+
+    with session_scope() as session:
+        org_id = _resolve_org(session, org)
+        for key in orgs_service.list_api_keys(session, org_id=org_id):
+            state = "revoked" if key.revoked_at else "active"
+            typer.echo(f"{key.id}\tft_{key.prefix}_…\t{key.scopes}\t{state}\t{key.name}")
+
+
+@apikey_cli.command("revoke")
+def apikey_revoke(
+    key_id: Annotated[str, typer.Argument()],
+    org: Annotated[str | None, typer.Option(help="Organisation id or name")] = None,
+) -> None:
+    """Revoke an API key."""
+    from app.core.errors import AppError
+    from app.orgs import service as orgs_service
+
+    with session_scope() as session:
+        org_id = _resolve_org(session, org)
+        try:
+            orgs_service.revoke_api_key(session, org_id=org_id, key_id=key_id)
+        except AppError as exc:
+            raise typer.BadParameter(exc.detail) from exc
+    typer.echo(f"revoked {key_id}")
+
+
+@demo_cli.command("load")
+def demo_load(
+    force: Annotated[bool, typer.Option(help="Create another demo org even if one exists")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed for the generated organisation")] = 7,
+) -> None:
+    """Create the demo organisation (if absent) with realistic generated data and print a key."""
+    from app.demo import loader
+
+    with session_scope() as session:
+        result = loader.load_demo(session, force=force, seed=seed)
+    if result is None:
+        typer.echo("demo organisation already present (use --force for another)")
+        return
+    typer.echo(f"demo organisation: {result.org_id}")
+    typer.echo(f"demo API key (shown once): {result.api_key}")
+    for line in result.extra_lines:
+        typer.echo(line)
+
+
+@cli.command()
+def rescore(
+    org: Annotated[str | None, typer.Option(help="Organisation id or name (default: all)")] = None,
+    as_of: Annotated[
+        datetime | None, typer.Option(help="Evaluate as of this instant (default now)")
+    ] = None,
+) -> None:
+    """Re-evaluate every candidate (after a settings change), with a progress bar."""
+    from rich.progress import Progress
+
+    from app.candidates import repository as candidates_repository
+    from app.core.ids import utcnow
+    from app.orgs import repository as orgs_repository
+    from app.orgs import service as orgs_service
+    from app.scoring import service as scoring_service
+
+    when = as_of or utcnow()
+    if when.tzinfo is None:
+        raise typer.BadParameter("--as-of needs an offset, e.g. 2026-11-20T12:00:00Z")
+    engine = _engine()
+    factory = create_sessionmaker(engine)
+    try:
+        with transaction(factory) as session:
+            org_ids = (
+                [_resolve_org(session, org)]
+                if org
+                else [o.id for o in orgs_repository.list_organisations(session)]
+            )
+            work = {oid: candidates_repository.all_ids(session, oid) for oid in org_ids}
+        total = sum(len(v) for v in work.values())
+        with Progress() as progress:
+            task = progress.add_task("rescoring", total=total)
+            for org_id, ids in work.items():
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    with transaction(factory) as session:
+                        settings = orgs_service.get_current_settings(session, org_id=org_id)
+                        locked = candidates_repository.lock_many(session, org_id, chunk)
+                        scoring_service.refresh_scores(
+                            session,
+                            org_id=org_id,
+                            candidates=locked,
+                            settings=settings,
+                            now=when,
+                        )
+                    progress.advance(task, len(chunk))
+    finally:
+        engine.dispose()
+    typer.echo(f"rescored {total} candidates in {len(work)} organisation(s)")
+
+
+def _install_extensions() -> None:
+    """Let other domains (reports, web) add their commands."""
+    import importlib
+
+    for module_name in ("app.reports.cli", "app.web.cli"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(cli)
+
+
+def main() -> None:
+    _install_extensions()
+    cli()

@@ -1,0 +1,44 @@
+"""API keys: generation, hashing and scopes.
+
+A key looks like `ft_<prefix>_<secret>`; only its SHA-256 is stored, so a leaked database
+does not leak usable keys. High-entropy random keys need no slow hash.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+SCOPES = ("events:write", "read", "admin")
+# `admin` manages the organisation and implies the other scopes.
+IMPLIED = {"admin": {"events:write", "read", "admin"}}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an organisation, and the scopes granted to this credential."""
+
+    org_id: str
+    scopes: frozenset[str]
+    api_key_id: str | None = None
+    user_id: str | None = None
+
+    def has(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+def expand_scopes(scopes: list[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for scope in scopes:
+        granted |= IMPLIED.get(scope, {scope})
+    return frozenset(granted)
+
+
+def generate_api_key() -> tuple[str, str, str]:
+    """Return (full key, display prefix, hash)."""
+    prefix = secrets.token_hex(4)
+    key = f"ft_{prefix}_{secrets.token_urlsafe(32)}"
+    return key, prefix, hash_api_key(key)
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,67 @@
+"""FastAPI dependencies: the per-request session/transaction and the caller's identity."""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from app.core.auth import Principal
+from app.core.errors import Forbidden, Unauthorized
+from app.core.ids import utcnow
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent."""
+    factory = request.app.state.sessionmaker
+    with factory() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid)."""
+    from app.orgs import service as orgs_service
+
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
+    principal = orgs_service.authenticate_api_key(session, key=token.strip())
+    if principal is None:
+        raise Unauthorized("The API key is not valid or has been revoked.")
+    request.state.org_id = principal.org_id
+    return principal
+
+
+def require(scope: str) -> Callable[[Principal], Principal]:
+    def _check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if not principal.has(scope):
+            raise Forbidden(f"This API key lacks the '{scope}' scope.")
+        return principal
+
+    return _check
+
+
+ReadPrincipal = Annotated[Principal, Depends(require("read"))]
+WritePrincipal = Annotated[Principal, Depends(require("events:write"))]
+AdminPrincipal = Annotated[Principal, Depends(require("admin"))]
+
+
+def as_of_param(
+    as_of: Annotated[
+        datetime | None,
+        Query(description="Compute as of this instant (RFC 3339 with offset); default now."),
+    ] = None,
+) -> datetime:
+    from app.core.timestamps import require_aware
+
+    if as_of is None:
+        return utcnow()
+    return require_aware(as_of, field="as_of")
+
+
+AsOf = Annotated[datetime, Depends(as_of_param)]

@@ -1,0 +1,16 @@
+"""Prometheus metrics, defined once per process."""
+
+from prometheus_client import Counter, Histogram
+
+REQUESTS = Counter(
+    "followthrough_http_requests_total", "HTTP requests", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "followthrough_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+EVENTS_INGESTED = Counter(
+    "followthrough_events_ingested_total", "Events stored (new, not replays)", ["org_id"]
+)

@@ -1,0 +1,116 @@
+"""SQL for events and stored exchanges."""
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.core.db_upsert import _with_defaults
+from app.events.domain import EventFacts, IntentMatch
+from app.events.models import Event, Exchange
+
+FACT_COLUMNS = (
+    Event.id,
+    Event.candidate_id,
+    Event.external_id,
+    Event.direction,
+    Event.channel,
+    Event.type,
+    Event.occurred_at,
+    Event.outcome,
+    Event.scheduled_for,
+    Event.due_at,
+    Event.promised_by,
+    Event.in_reply_to,
+    Event.fulfills,
+    Event.auto_reply,
+    Event.expects_reply,
+    Event.intents,
+)
+
+
+def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert events, skipping external_ids already stored; return the inserted external_ids."""
+    if not rows:
+        return set()
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    stmt = (
+        module.insert(Event)
+        .on_conflict_do_nothing(index_elements=["org_id", "external_id"])
+        .returning(Event.external_id)
+    )
+    full = [_with_defaults(Event, r) for r in rows]
+    return set(session.scalars(stmt, full))
+
+
+def get_by_external_ids(session: Session, org_id: str, external_ids: list[str]) -> list[Event]:
+    found: list[Event] = []
+    for start in range(0, len(external_ids), 500):
+        chunk = external_ids[start : start + 500]
+        stmt = select(Event).where(Event.org_id == org_id, Event.external_id.in_(chunk))
+        found.extend(session.scalars(stmt))
+    return found
+
+
+def get(session: Session, org_id: str, event_id: str) -> Event | None:
+    return session.scalar(select(Event).where(Event.org_id == org_id, Event.id == event_id))
+
+
+def list_for_candidate(
+    session: Session, org_id: str, candidate_id: str, *, until: datetime | None = None
+) -> list[Event]:
+    stmt = select(Event).where(Event.org_id == org_id, Event.candidate_id == candidate_id)
+    if until is not None:
+        stmt = stmt.where(Event.occurred_at <= until)
+    return list(session.scalars(stmt.order_by(Event.occurred_at, Event.external_id)))
+
+
+def facts_for_candidates(
+    session: Session, org_id: str, candidate_ids: list[str]
+) -> dict[str, list[EventFacts]]:
+    """Load the derivation facts (no text) of several candidates' events in one pass."""
+    out: dict[str, list[EventFacts]] = defaultdict(list)
+    for start in range(0, len(candidate_ids), 500):
+        chunk = candidate_ids[start : start + 500]
+        stmt = select(*FACT_COLUMNS).where(
+            Event.org_id == org_id, Event.candidate_id.in_(chunk)
+        )
+        for row in session.execute(stmt):
+            out[row.candidate_id].append(row_to_facts(row))
+    return out
+
+
+def row_to_facts(row: Any) -> EventFacts:
+    return EventFacts(
+        id=row.id,
+        external_id=row.external_id,
+        direction=row.direction,
+        channel=row.channel,
+        type=row.type,
+        occurred_at=row.occurred_at,
+        outcome=row.outcome,
+        scheduled_for=row.scheduled_for,
+        due_at=row.due_at,
+        promised_by=row.promised_by,
+        in_reply_to=row.in_reply_to,
+        fulfills=row.fulfills,
+        auto_reply=bool(row.auto_reply),
+        expects_reply=bool(row.expects_reply),
+        intents=tuple(IntentMatch.from_dict(i) for i in (row.intents or [])),
+    )
+
+
+def replace_exchanges(
+    session: Session, org_id: str, candidate_ids: list[str], rows: list[dict[str, Any]]
+) -> None:
+    for start in range(0, len(candidate_ids), 500):
+        chunk = candidate_ids[start : start + 500]
+        session.execute(
+            delete(Exchange).where(Exchange.org_id == org_id, Exchange.candidate_id.in_(chunk))
+        )
+    if rows:
+        session.execute(insert(Exchange), [_with_defaults(Exchange, r) for r in rows])

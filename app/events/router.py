@@ -1,0 +1,96 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response
+
+from app.candidates import repository as candidates_repository
+from app.core.deps import ReadPrincipal, SessionDep, WritePrincipal
+from app.core.errors import AppError, problem_responses
+from app.events import service as events_service
+from app.events.schemas import (
+    BatchItemResult,
+    BatchResult,
+    EventBatch,
+    EventCreate,
+    EventRead,
+    EventWriteResult,
+)
+from app.events.views import event_read
+
+router = APIRouter(prefix="/api/v1/events", tags=["events"])
+
+
+@router.post(
+    "",
+    response_model=EventWriteResult,
+    status_code=201,
+    responses={200: {"description": "Replay of a stored event", "model": EventWriteResult}}
+    | problem_responses(400, 401, 403, 409, 413, 422),
+)
+def record_event(
+    body: EventCreate, response: Response, session: SessionDep, principal: WritePrincipal
+) -> EventWriteResult:
+    """Record one contact event (201), or acknowledge an identical replay (200).
+
+    The same `external_id` with different content is a 409. An unknown candidate is a 422
+    unless the event carries an inline `candidate`, which is upserted first.
+    """
+    [outcome] = events_service.record_events(session, org_id=principal.org_id, items=[body])
+    if outcome.problem is not None:
+        raise outcome.problem
+    assert outcome.event is not None
+    response.status_code = outcome.status
+    read = event_read(outcome.event, body.candidate_external_id)
+    return EventWriteResult(**read.model_dump(), created=outcome.created)
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResult,
+    responses=problem_responses(400, 401, 403, 413, 422),
+)
+def record_event_batch(
+    body: EventBatch, session: SessionDep, principal: WritePrincipal
+) -> BatchResult:
+    """Record up to 1000 events; each gets its own result, and a bad one rejects no other."""
+    items = events_service.parse_items(body.events)
+    outcomes = events_service.record_events(session, org_id=principal.org_id, items=items)
+    results: list[BatchItemResult] = []
+    for position, outcome in enumerate(outcomes):
+        raw: Any = body.events[position]
+        external_id = outcome.external_id or (
+            raw.get("external_id") if isinstance(raw, dict) else None
+        )
+        if outcome.problem is not None:
+            results.append(
+                BatchItemResult(
+                    status=outcome.problem.status,
+                    external_id=external_id if isinstance(external_id, str) else None,
+                    problem=_item_problem(outcome.problem),
+                )
+            )
+        else:
+            assert outcome.event is not None
+            results.append(
+                BatchItemResult(
+                    status=outcome.status,
+                    id=outcome.event.id,
+                    external_id=outcome.event.external_id,
+                    created=outcome.created,
+                )
+            )
+    return BatchResult(results=results)
+
+
+def _item_problem(problem: AppError) -> dict[str, Any]:
+    return problem.to_problem()
+
+
+@router.get("/{event_id}", response_model=EventRead, responses=problem_responses(401, 403, 404))
+def get_event(
+    event_id: Annotated[str, Path(max_length=64)], session: SessionDep, principal: ReadPrincipal
+) -> EventRead:
+    """Return one stored event with its intents."""
+    event = events_service.get_event(session, org_id=principal.org_id, event_id=event_id)
+    candidate = candidates_repository.get(session, principal.org_id, event.candidate_id)
+    assert candidate is not None
+    return event_read(event, candidate.external_id)

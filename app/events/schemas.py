@@ -1,0 +1,190 @@
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from app.candidates.schemas import CandidateInline
+from app.core.schemas import ExternalId
+
+Direction = Literal["inbound", "outbound"]
+Channel = Literal["email", "phone", "sms", "chat", "video", "in_person", "ats", "other"]
+EventType = Literal["message", "call", "meeting", "request"]
+Outcome = Literal[
+    "connected",
+    "no_answer",
+    "voicemail",
+    "busy",
+    "failed",
+    "scheduled",
+    "attended",
+    "no_show",
+    "rescheduled",
+    "cancelled",
+]
+_OUTCOMES = {
+    "call": {"connected", "no_answer", "voicemail", "busy", "failed"},
+    "meeting": {"scheduled", "attended", "no_show", "rescheduled", "cancelled"},
+}
+MAX_TEXT = 100_000
+
+
+class EventCreate(BaseModel):
+    """One contact touchpoint; `external_id` is the idempotency key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: ExternalId
+    candidate_external_id: ExternalId
+    recruiter_external_id: ExternalId | None = None
+    direction: Direction
+    channel: Channel
+    type: EventType
+    outcome: Outcome | None = None
+    occurred_at: AwareDatetime
+    scheduled_for: AwareDatetime | None = None
+    due_at: AwareDatetime | None = None
+    in_reply_to: ExternalId | None = None
+    fulfills: ExternalId | None = None
+    subject: str | None = Field(default=None, max_length=2000)
+    body: str | None = Field(default=None, max_length=MAX_TEXT)
+    auto_reply: bool = False
+    expects_reply: bool = True
+    promised_by: AwareDatetime | None = None
+    metadata: dict[str, Any] | None = None
+    candidate: CandidateInline | None = None
+
+    @model_validator(mode="after")
+    def _check_type_rules(self) -> "EventCreate":
+        allowed = _OUTCOMES.get(self.type)
+        if allowed is not None:
+            if self.outcome is None:
+                raise ValueError(f"outcome is required for a {self.type}")
+            if self.outcome not in allowed:
+                raise ValueError(
+                    f"outcome {self.outcome!r} is not valid for a {self.type}; "
+                    f"use one of {', '.join(sorted(allowed))}"
+                )
+        elif self.outcome is not None:
+            raise ValueError(f"outcome is only for calls and meetings, not a {self.type}")
+        if (
+            self.type == "meeting"
+            and self.outcome in ("scheduled", "rescheduled")
+            and self.scheduled_for is None
+        ):
+            raise ValueError(f"scheduled_for is required for a {self.outcome} meeting")
+        if self.type == "request" and self.due_at is None:
+            raise ValueError("due_at is required for a request")
+        if (
+            self.candidate is not None
+            and self.candidate.external_id is not None
+            and self.candidate.external_id != self.candidate_external_id
+        ):
+            raise ValueError("candidate.external_id must equal candidate_external_id")
+        return self
+
+
+class EventBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[Any] = Field(
+        max_length=1000, description="Up to 1000 events, each as for POST /events"
+    )
+
+
+class IntentRead(BaseModel):
+    intent: str
+    evidence: str
+    due_at: datetime | None = None
+    until: datetime | None = None
+
+
+class EventRead(BaseModel):
+    id: str
+    external_id: str
+    candidate_id: str
+    candidate_external_id: str
+    recruiter_external_id: str | None
+    direction: Direction
+    channel: Channel
+    type: EventType
+    outcome: Outcome | None
+    occurred_at: datetime
+    scheduled_for: datetime | None
+    due_at: datetime | None
+    in_reply_to: str | None
+    fulfills: str | None
+    subject: str | None
+    body: str | None
+    body_redacted: bool
+    auto_reply: bool
+    expects_reply: bool
+    promised_by: datetime | None
+    metadata: dict[str, Any] | None
+    intents: list[IntentRead]
+    received_at: datetime
+
+
+class EventWriteResult(EventRead):
+    created: bool
+
+
+class BatchItemResult(BaseModel):
+    status: int
+    id: str | None = None
+    external_id: str | None = None
+    created: bool | None = None
+    problem: dict[str, Any] | None = None
+
+
+class BatchResult(BaseModel):
+    results: list[BatchItemResult]
+
+
+class ExchangeRead(BaseModel):
+    index: int
+    opened_at: datetime
+    responded_at: datetime | None
+    open: bool
+    attempts: int
+    attempt_event_ids: list[str]
+    opening_event_id: str
+    response_event_id: str | None
+    latency_seconds: int
+    business_seconds: int
+    paused: list[list[datetime]] = Field(
+        default_factory=list, description="Announced absences left out of business time"
+    )
+
+
+class WaitingRead(BaseModel):
+    opened_at: datetime
+    opening_event_id: str
+    closed_at: datetime | None
+    closing_event_id: str | None
+    business_seconds: int
+
+
+class PromiseRead(BaseModel):
+    event_id: str
+    made_at: datetime
+    promised_by: datetime
+    kept_at: datetime | None
+    overdue: bool
+
+
+class MirrorRead(BaseModel):
+    """The recruiting side's own responsiveness towards this candidate."""
+
+    waiting_on_us: WaitingRead | None
+    waiting: list[WaitingRead]
+    promises: list[PromiseRead]
+    overdue_promises: int
+
+
+class TimelineRead(BaseModel):
+    candidate_id: str
+    as_of: datetime
+    events: list[EventRead]
+    exchanges: list[ExchangeRead]
+    candidate_initiated: list[str]
+    mirror: MirrorRead

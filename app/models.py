@@ -1,0 +1,26 @@
+"""Every domain's ORM models, imported in one place for Alembic and the tests."""
+
+from app.candidates.models import Candidate
+from app.core.db import Base
+from app.events.models import Event, Exchange
+from app.orgs.models import ApiKey, Organisation, SettingsVersion
+from app.recruiters.models import Recruiter
+from app.scoring.models import CandidateScore, Flag, ScoreChange
+
+# Rows that belong to one candidate and go with them on erasure (children first).
+DERIVED_BY_CANDIDATE = (ScoreChange, Flag, CandidateScore, Exchange, Event)
+
+__all__ = [
+    "DERIVED_BY_CANDIDATE",
+    "ApiKey",
+    "Base",
+    "Candidate",
+    "CandidateScore",
+    "Event",
+    "Exchange",
+    "Flag",
+    "Organisation",
+    "Recruiter",
+    "ScoreChange",
+    "SettingsVersion",
+]

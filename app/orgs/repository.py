@@ -1,0 +1,50 @@
+"""SQL for organisations, API keys and settings versions."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.orgs.models import ApiKey, Organisation, SettingsVersion
+
+
+def get_api_key_by_hash(session: Session, key_hash: str) -> ApiKey | None:
+    return session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+
+
+def list_api_keys(session: Session, org_id: str) -> list[ApiKey]:
+    stmt = select(ApiKey).where(ApiKey.org_id == org_id).order_by(ApiKey.created_at, ApiKey.id)
+    return list(session.scalars(stmt))
+
+
+def get_api_key(session: Session, org_id: str, key_id: str) -> ApiKey | None:
+    return session.scalar(select(ApiKey).where(ApiKey.org_id == org_id, ApiKey.id == key_id))
+
+
+def latest_settings(session: Session, org_id: str) -> SettingsVersion | None:
+    stmt = (
+        select(SettingsVersion)
+        .where(SettingsVersion.org_id == org_id)
+        .order_by(SettingsVersion.version.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def settings_version(session: Session, org_id: str, version: int) -> SettingsVersion | None:
+    return session.scalar(
+        select(SettingsVersion).where(
+            SettingsVersion.org_id == org_id, SettingsVersion.version == version
+        )
+    )
+
+
+def max_settings_version(session: Session, org_id: str) -> int:
+    stmt = select(func.max(SettingsVersion.version)).where(SettingsVersion.org_id == org_id)
+    return session.scalar(stmt) or 0
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.created_at)))
+
+
+def get_organisation(session: Session, org_id: str) -> Organisation | None:
+    return session.get(Organisation, org_id)

@@ -1,0 +1,126 @@
+"""SQL for stored scores, flags and score history."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from app.candidates.models import Candidate
+from app.scoring.models import CandidateScore, Flag, ScoreChange
+
+
+def flags_for_candidates(
+    session: Session, org_id: str, candidate_ids: list[str]
+) -> dict[str, list[Flag]]:
+    out: dict[str, list[Flag]] = {cid: [] for cid in candidate_ids}
+    for start in range(0, len(candidate_ids), 500):
+        chunk = candidate_ids[start : start + 500]
+        stmt = select(Flag).where(Flag.org_id == org_id, Flag.candidate_id.in_(chunk))
+        for flag in session.scalars(stmt):
+            out[flag.candidate_id].append(flag)
+    return out
+
+
+def scores_for_candidates(
+    session: Session, org_id: str, candidate_ids: list[str]
+) -> dict[str, CandidateScore]:
+    out: dict[str, CandidateScore] = {}
+    for start in range(0, len(candidate_ids), 500):
+        chunk = candidate_ids[start : start + 500]
+        stmt = select(CandidateScore).where(
+            CandidateScore.org_id == org_id, CandidateScore.candidate_id.in_(chunk)
+        )
+        out.update({s.candidate_id: s for s in session.scalars(stmt)})
+    return out
+
+
+def get_flag(session: Session, org_id: str, flag_id: str) -> Flag | None:
+    return session.scalar(select(Flag).where(Flag.org_id == org_id, Flag.id == flag_id))
+
+
+def list_flags(session: Session, org_id: str, candidate_id: str) -> list[Flag]:
+    stmt = (
+        select(Flag)
+        .where(Flag.org_id == org_id, Flag.candidate_id == candidate_id)
+        .order_by(Flag.raised_at, Flag.code, Flag.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def list_score_changes(session: Session, org_id: str, candidate_id: str) -> list[ScoreChange]:
+    stmt = (
+        select(ScoreChange)
+        .where(ScoreChange.org_id == org_id, ScoreChange.candidate_id == candidate_id)
+        .order_by(ScoreChange.at, ScoreChange.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def last_score_change(session: Session, org_id: str, candidate_id: str) -> ScoreChange | None:
+    stmt = (
+        select(ScoreChange)
+        .where(ScoreChange.org_id == org_id, ScoreChange.candidate_id == candidate_id)
+        .order_by(ScoreChange.at.desc(), ScoreChange.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def stale_candidate_ids(
+    session: Session, org_id: str, as_of: datetime, *, settings_version: int
+) -> list[str]:
+    """Active candidates whose stored evaluation does not hold at `as_of`."""
+    stmt = (
+        select(Candidate.id)
+        .outerjoin(CandidateScore, CandidateScore.candidate_id == Candidate.id)
+        .where(
+            Candidate.org_id == org_id,
+            Candidate.status == "active",
+            or_(
+                CandidateScore.candidate_id.is_(None),
+                CandidateScore.computed_as_of > as_of,
+                CandidateScore.valid_until <= as_of,
+                CandidateScore.settings_version != settings_version,
+                and_(
+                    Candidate.last_event_at.is_not(None),
+                    Candidate.last_event_at > CandidateScore.computed_as_of,
+                    Candidate.last_event_at <= as_of,
+                ),
+            ),
+        )
+        .order_by(Candidate.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def pipeline_query(
+    org_id: str,
+    *,
+    recruiter_external_id: str | None,
+    band: str | None,
+    flag: str | None,
+    stage: str | None,
+    status: str,
+    search: str | None,
+) -> Select[Any]:
+    stmt = (
+        select(Candidate, CandidateScore)
+        .join(CandidateScore, CandidateScore.candidate_id == Candidate.id)
+        .where(Candidate.org_id == org_id, Candidate.status == status)
+    )
+    if recruiter_external_id is not None:
+        stmt = stmt.where(Candidate.recruiter_external_id == recruiter_external_id)
+    if band is not None:
+        stmt = stmt.where(CandidateScore.band == band)
+    if flag is not None:
+        stmt = stmt.where(CandidateScore.flag_codes.contains(f" {flag} "))
+    if stage is not None:
+        stmt = stmt.where(Candidate.stage == stage)
+    if search:
+        stmt = stmt.where(Candidate.name.ilike(f"%{_escape_like(search)}%", escape="\\"))
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

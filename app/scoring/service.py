@@ -1,0 +1,370 @@
+"""Stored evaluations: scores, flags with their lifecycle, score history and the pipeline.
+
+Evaluation itself is pure (`scoring/score.py`). This module decides when to re-evaluate: on
+every change of a candidate's events (from `events.service.refresh_candidates`), and lazily
+when a read asks about an instant the stored evaluation does not cover (a running clock
+crossed a threshold, a due date passed, settings changed). Reads then serve stored rows.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.candidates import repository as candidates_repository
+from app.candidates.models import Candidate
+from app.core.errors import NotFound
+from app.core.ids import utcnow
+from app.core.pagination import decode_cursor, encode_cursor
+from app.events import repository as events_repository
+from app.events.domain import EventFacts, compute_history
+from app.orgs import service as orgs_service
+from app.orgs.service import CurrentSettings
+from app.scoring import repository
+from app.scoring.models import CandidateScore, Flag, ScoreChange
+from app.scoring.score import Evaluation, Signal, evaluate
+
+UNRANKED = 1000
+
+
+@dataclass(frozen=True)
+class CandidateEvaluation:
+    """A candidate's stored evaluation with the flags it raised."""
+
+    candidate: Candidate
+    score: CandidateScore
+    open_flags: list[Flag]
+
+
+def refresh_scores(
+    session: Session,
+    *,
+    org_id: str,
+    candidates: list[Candidate],
+    settings: CurrentSettings,
+    now: datetime,
+    facts: dict[str, list[EventFacts]] | None = None,
+) -> dict[str, CandidateScore]:
+    """Evaluate candidates as of `now` from their events and store the results."""
+    if not candidates:
+        return {}
+    ids = [c.id for c in candidates]
+    if facts is None:
+        facts = events_repository.facts_for_candidates(session, org_id, ids)
+    flags = repository.flags_for_candidates(session, org_id, ids)
+    scores = repository.scores_for_candidates(session, org_id, ids)
+    stored: dict[str, CandidateScore] = {}
+    for candidate in candidates:
+        stored[candidate.id] = _evaluate_and_store(
+            session,
+            candidate=candidate,
+            events=facts.get(candidate.id, []),
+            flags=flags[candidate.id],
+            previous=scores.get(candidate.id),
+            settings=settings,
+            as_of=now,
+        )
+    session.flush()
+    return stored
+
+
+def _evaluate_and_store(
+    session: Session,
+    *,
+    candidate: Candidate,
+    events: list[EventFacts],
+    flags: list[Flag],
+    previous: CandidateScore | None,
+    settings: CurrentSettings,
+    as_of: datetime,
+) -> CandidateScore:
+    calendar = settings.document.calendar(candidate.timezone)
+    history = compute_history(events, calendar, as_of)
+    by_key = {f.key: f for f in flags}
+    dismissed = frozenset(f.key for f in flags if f.status == "dismissed")
+    result = evaluate(
+        history, settings=settings.document, calendar=calendar, dismissed_keys=dismissed
+    )
+    external_ids = {e.id: e.external_id for e in events}
+    live_keys = _reconcile_flags(
+        session, candidate=candidate, result=result, by_key=by_key,
+        external_ids=external_ids, as_of=as_of,
+    )
+    future = [e.occurred_at for e in events if e.occurred_at > as_of]
+    valid_until = min([t for t in [result.valid_until, *future] if t is not None], default=None)
+    open_codes = sorted(
+        {by_key[k].code for k in live_keys if by_key[k].status != "dismissed"}
+    )
+    row = previous or CandidateScore(candidate_id=candidate.id, org_id=candidate.org_id)
+    old_score, old_band = (previous.score, previous.band) if previous else (None, None)
+    old_codes = {item["code"] for item in previous.breakdown} if previous else set()
+    row.score = result.score
+    row.band = result.band
+    row.rank = result.score if result.score is not None else UNRANKED
+    row.flag_codes = " " + " ".join(open_codes) + " " if open_codes else ""
+    row.breakdown = [
+        {"code": b.code, "points": b.points, "detail": b.detail} for b in result.breakdown
+    ]
+    row.metrics = dict(result.metrics)
+    row.next_action = {
+        "action": result.next_action.action,
+        "due_at": result.next_action.due_at.isoformat() if result.next_action.due_at else None,
+        "reason": result.next_action.reason,
+    }
+    row.next_action_due_at = result.next_action.due_at
+    median = result.metrics.get("median_reply_business_hours")
+    row.median_reply_business_hours = float(median) if median is not None else None
+    row.settings_version = settings.version
+    row.computed_as_of = as_of
+    row.valid_until = valid_until
+    row.computed_at = utcnow()
+    if previous is None:
+        session.add(row)
+    new_codes = {b.code for b in result.breakdown}
+    if (result.score, result.band) != (old_score, old_band):
+        _record_change(
+            session,
+            candidate=candidate,
+            at=as_of,
+            result=result,
+            previous=(old_score, old_band),
+            added=sorted(new_codes - old_codes),
+            removed=sorted(old_codes - new_codes),
+            settings_version=settings.version,
+            settings_changed=previous is not None
+            and previous.settings_version != settings.version,
+        )
+    return row
+
+
+def _reconcile_flags(
+    session: Session,
+    *,
+    candidate: Candidate,
+    result: Evaluation,
+    by_key: dict[str, Flag],
+    external_ids: dict[str, str],
+    as_of: datetime,
+) -> set[str]:
+    """Raise flags for new evidence, keep existing ones, clear those no longer true."""
+    live: set[str] = set()
+    for signal in result.signals:
+        if signal.polarity != "negative":
+            continue
+        live.add(signal.key)
+        flag = by_key.get(signal.key)
+        if flag is None:
+            flag = _new_flag(candidate, signal, external_ids)
+            session.add(flag)
+            by_key[signal.key] = flag
+        flag.summary, flag.clears_when, flag.severity = (
+            signal.summary, signal.clears_when, signal.severity,
+        )
+        flag.active, flag.cleared_at = True, None
+    for key, flag in by_key.items():
+        if key not in live and flag.active:
+            flag.active, flag.cleared_at = False, as_of
+    return live
+
+
+def _new_flag(candidate: Candidate, signal: Signal, external_ids: dict[str, str]) -> Flag:
+    return Flag(
+        org_id=candidate.org_id,
+        candidate_id=candidate.id,
+        code=signal.code,
+        key=signal.key,
+        severity=signal.severity,
+        summary=signal.summary,
+        clears_when=signal.clears_when,
+        evidence=list(signal.evidence),
+        evidence_external_ids=[external_ids.get(e, e) for e in signal.evidence],
+        raised_at=signal.observed_at,
+        status="open",
+        active=True,
+    )
+
+
+def _record_change(
+    session: Session,
+    *,
+    candidate: Candidate,
+    at: datetime,
+    result: Evaluation,
+    previous: tuple[int | None, str | None],
+    added: list[str],
+    removed: list[str],
+    settings_version: int,
+    settings_changed: bool,
+) -> None:
+    last = repository.last_score_change(session, candidate.org_id, candidate.id)
+    if last is not None and last.at > at:
+        # A look back in time (an earlier as_of) re-evaluates but does not rewrite history.
+        return
+    parts = []
+    if added:
+        parts.append("new: " + ", ".join(added))
+    if removed:
+        parts.append("no longer: " + ", ".join(removed))
+    if settings_changed:
+        parts.append(f"settings version {settings_version}")
+    if not parts:
+        parts.append("older evidence weighs less as time passes")
+    session.add(
+        ScoreChange(
+            org_id=candidate.org_id,
+            candidate_id=candidate.id,
+            at=at,
+            score=result.score,
+            band=result.band,
+            previous_score=previous[0],
+            previous_band=previous[1],
+            settings_version=settings_version,
+            reason="; ".join(parts),
+            signals_added=added,
+            signals_removed=removed,
+        )
+    )
+
+
+def ensure_fresh(
+    session: Session,
+    *,
+    org_id: str,
+    as_of: datetime,
+    candidate_ids: list[str] | None = None,
+    settings: CurrentSettings | None = None,
+) -> int:
+    """Re-evaluate (and store) the candidates whose stored evaluation does not hold at as_of."""
+    settings = settings or orgs_service.get_current_settings(session, org_id=org_id)
+    if candidate_ids is None:
+        stale = repository.stale_candidate_ids(
+            session, org_id, as_of, settings_version=settings.version
+        )
+    else:
+        scores = repository.scores_for_candidates(session, org_id, candidate_ids)
+        stale = [cid for cid in candidate_ids if not _holds(scores.get(cid), as_of, settings)]
+    for start in range(0, len(stale), 500):
+        chunk = stale[start : start + 500]
+        locked = candidates_repository.lock_many(session, org_id, chunk)
+        refresh_scores(session, org_id=org_id, candidates=locked, settings=settings, now=as_of)
+    return len(stale)
+
+
+def _holds(score: CandidateScore | None, as_of: datetime, settings: CurrentSettings) -> bool:
+    if score is None or score.settings_version != settings.version:
+        return False
+    if score.computed_as_of > as_of:
+        return False
+    return score.valid_until is None or as_of < score.valid_until
+
+
+def evaluation_for(
+    session: Session, *, candidate: Candidate, as_of: datetime
+) -> CandidateEvaluation:
+    """Return a candidate's evaluation as of `as_of`, refreshing it if it does not hold."""
+    settings = orgs_service.get_current_settings(session, org_id=candidate.org_id)
+    scores = repository.scores_for_candidates(session, candidate.org_id, [candidate.id])
+    score = scores.get(candidate.id)
+    if not _holds(score, as_of, settings) or (
+        candidate.last_event_at is not None
+        and score is not None
+        and score.computed_as_of < candidate.last_event_at <= as_of
+    ):
+        score = refresh_scores(
+            session, org_id=candidate.org_id, candidates=[candidate], settings=settings, now=as_of
+        )[candidate.id]
+    assert score is not None
+    open_codes = set(score.flag_codes.split())
+    flags = [
+        f
+        for f in repository.list_flags(session, candidate.org_id, candidate.id)
+        if f.active and f.status != "dismissed" and f.code in open_codes
+    ]
+    return CandidateEvaluation(candidate=candidate, score=score, open_flags=flags)
+
+
+def list_flags(session: Session, *, candidate: Candidate) -> list[Flag]:
+    return repository.list_flags(session, candidate.org_id, candidate.id)
+
+
+def get_flag(session: Session, *, org_id: str, flag_id: str) -> Flag:
+    flag = repository.get_flag(session, org_id, flag_id)
+    if flag is None:
+        raise NotFound("No such flag.")
+    return flag
+
+
+def set_flag_status(
+    session: Session, *, flag: Flag, status: str, reason: str | None
+) -> Flag:
+    """Acknowledge or dismiss a flag; a dismissal takes its points out of the score."""
+    flag.status = status
+    flag.status_reason = reason
+    flag.status_changed_at = utcnow()
+    session.flush()
+    candidate = candidates_repository.lock_many(session, flag.org_id, [flag.candidate_id])
+    settings = orgs_service.get_current_settings(session, org_id=flag.org_id)
+    refresh_scores(session, org_id=flag.org_id, candidates=candidate, settings=settings,
+                   now=utcnow())
+    return flag
+
+
+def score_history(session: Session, *, candidate: Candidate) -> list[ScoreChange]:
+    return repository.list_score_changes(session, candidate.org_id, candidate.id)
+
+
+def pipeline(
+    session: Session,
+    *,
+    org_id: str,
+    as_of: datetime,
+    limit: int,
+    cursor: str | None,
+    recruiter_external_id: str | None = None,
+    band: str | None = None,
+    flag: str | None = None,
+    stage: str | None = None,
+    status: str = "active",
+    search: str | None = None,
+) -> tuple[list[tuple[Candidate, CandidateScore]], str | None]:
+    """Rank candidates least responsive first from stored evaluations (refreshed if stale)."""
+    ensure_fresh(session, org_id=org_id, as_of=as_of)
+    stmt = repository.pipeline_query(
+        org_id,
+        recruiter_external_id=recruiter_external_id,
+        band=band,
+        flag=flag,
+        stage=stage,
+        status=status,
+        search=search,
+    )
+    if cursor:
+        rank, candidate_id = decode_cursor(cursor, arity=2)
+        if not isinstance(rank, int) or not isinstance(candidate_id, str):
+            from app.core.errors import BadRequest
+
+            raise BadRequest("The cursor is not valid; use next_cursor from a previous page.")
+        stmt = stmt.where(
+            (CandidateScore.rank > rank)
+            | ((CandidateScore.rank == rank) & (CandidateScore.candidate_id > candidate_id))
+        )
+    stmt = stmt.order_by(CandidateScore.rank, CandidateScore.candidate_id).limit(limit + 1)
+    rows: list[Any] = list(session.execute(stmt).tuples())
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1][1]
+        next_cursor = encode_cursor([last.rank, last.candidate_id])
+    return [(c, s) for c, s in rows[:limit]], next_cursor
+
+
+def rescore_org(
+    session: Session, *, org_id: str, as_of: datetime, batch_size: int = 500
+) -> int:
+    """Re-evaluate every candidate of an organisation (after a settings change)."""
+    settings = orgs_service.get_current_settings(session, org_id=org_id)
+    ids = candidates_repository.all_ids(session, org_id)
+    for start in range(0, len(ids), batch_size):
+        locked = candidates_repository.lock_many(session, org_id, ids[start : start + batch_size])
+        refresh_scores(session, org_id=org_id, candidates=locked, settings=settings, now=as_of)
+    return len(ids)
