@@ -1,0 +1,167 @@
+"""Score a candidate's history: signals, points, band, metrics, next action. Pure, no database.
+
+`evaluate` sees only events (through `History`), the org's thresholds and weights, and the
+candidate's working calendar; nothing about the person can enter.
+
+Points: base 75 once there is an attempt. Each non-dismissed signal instance is worth its
+code's weight, halved every `decay_half_life_days` of age (age in whole days, so the result
+is stable within a day). Instances of one code add with diminishing returns (the strongest in
+full, then 1/2, 1/4, ...), so one code never moves the score by twice its weight or more. Each
+code's total is rounded to an integer, and the score is the base plus the breakdown's points,
+clamped to 0..100: the breakdown always explains the score.
+
+Fairness: unless `ghosting` is active or two different negative codes are, the score is floored
+at 40, so one isolated lapse never makes `not_that_into_you`, whatever the weights.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from app.core.business_time import WorkingCalendar
+from app.events.domain import History
+from app.scoring.config import ScoringSettingsDocument
+from app.scoring.metrics import MetricValue, compute_metrics
+from app.scoring.next_action import NextAction, compute_next_action
+from app.scoring.signals import NEGATIVE_CODES, POSITIVE_CODES, Signal, detect_signals
+
+__all__ = [
+    "BASE_SCORE",
+    "BreakdownItem",
+    "Evaluation",
+    "NextAction",
+    "Signal",
+    "band_for",
+    "evaluate",
+]
+
+Band = Literal["engaged", "cooling", "not_that_into_you", "unknown"]
+
+BASE_SCORE = 75
+ENGAGED_MIN = 70
+COOLING_MIN = 40
+FAIRNESS_FLOOR = COOLING_MIN
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class BreakdownItem:
+    """One signal code's contribution to the score (negative for negative signals)."""
+
+    code: str
+    points: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything scoring says about one candidate as of `History.as_of`."""
+
+    score: int | None
+    band: Band
+    breakdown: list[BreakdownItem]
+    signals: list[Signal]
+    metrics: dict[str, MetricValue]
+    next_action: NextAction
+    valid_until: datetime | None
+    fairness_floor_applied: bool = False
+
+
+def band_for(score: int | None) -> Band:
+    """Return the band of a score."""
+    if score is None:
+        return "unknown"
+    if score >= ENGAGED_MIN:
+        return "engaged"
+    if score >= COOLING_MIN:
+        return "cooling"
+    return "not_that_into_you"
+
+
+def evaluate(
+    history: History,
+    *,
+    settings: ScoringSettingsDocument,
+    calendar: WorkingCalendar,
+    dismissed_keys: frozenset[str] = frozenset(),
+) -> Evaluation:
+    """Evaluate a candidate's history as of `history.as_of`."""
+    as_of = history.as_of
+    scan = detect_signals(history, thresholds=settings.thresholds, calendar=calendar)
+    signals = [replace(s, dismissed=s.key in dismissed_keys) for s in scan.signals]
+    next_action = compute_next_action(history, calendar=calendar, missed_dates=scan.missed_dates)
+    changes = [*scan.pending]
+    if next_action.due_at is not None:
+        changes.append(next_action.due_at)
+
+    score: int | None = None
+    breakdown: list[BreakdownItem] = []
+    floored = False
+    if history.exchanges:
+        weights = settings.weights.model_dump()
+        half_life = settings.thresholds.decay_half_life_days
+        active = [s for s in signals if not s.dismissed]
+        worth: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for signal in active:
+            weight = float(weights[signal.code])
+            age = max(0, (as_of - signal.observed_at) // _DAY)
+            worth[signal.code].append((weight * 0.5 ** (age / half_life), age))
+            if weight > 0:
+                changes.append(signal.observed_at + (age + 1) * _DAY)
+        breakdown = _breakdown(worth, half_life)
+        raw = BASE_SCORE + sum(item.points for item in breakdown)
+        score = min(100, max(0, raw))
+        negative_codes = {s.code for s in active if s.polarity == "negative"}
+        if "ghosting" not in negative_codes and len(negative_codes) < 2 and score < FAIRNESS_FLOOR:
+            score = FAIRNESS_FLOOR
+            floored = True
+
+    later = [c for c in changes if c > as_of]
+    return Evaluation(
+        score=score,
+        band=band_for(score),
+        breakdown=breakdown,
+        signals=signals,
+        metrics=compute_metrics(history),
+        next_action=next_action,
+        valid_until=min(later).astimezone(UTC) if later else None,
+        fairness_floor_applied=floored,
+    )
+
+
+def _breakdown(worth: dict[str, list[tuple[float, int]]], half_life: float) -> list[BreakdownItem]:
+    items: list[BreakdownItem] = []
+    for code in (*NEGATIVE_CODES, *POSITIVE_CODES):
+        if code not in worth:
+            continue
+        ranked = sorted(worth[code], reverse=True)
+        total = sum(value * 0.5**rank for rank, (value, _) in enumerate(ranked))
+        points = _round_half_up(total)
+        if points == 0:
+            continue
+        sign = -1 if code in NEGATIVE_CODES else 1
+        ages = sorted(age for _, age in ranked)
+        count = len(ranked)
+        instances = "1 instance" if count == 1 else f"{count} instances (diminishing)"
+        age_text = (
+            _days_old(ages[0]) if ages[0] == ages[-1] else f"{ages[0]} to {ages[-1]} days old"
+        )
+        items.append(
+            BreakdownItem(
+                code=code,
+                points=sign * points,
+                detail=(f"{instances}, {age_text}; weight halves every {half_life:g} days"),
+            )
+        )
+    items.sort(key=lambda i: (i.points > 0, i.points if i.points < 0 else -i.points, i.code))
+    return items
+
+
+def _days_old(days: int) -> str:
+    return "1 day old" if days == 1 else f"{days} days old"
+
+
+def _round_half_up(value: float) -> int:
+    return math.floor(value + 0.5)
