@@ -5,7 +5,9 @@ from app.core.db import Base
 from app.events.models import Event, Exchange
 from app.orgs.models import ApiKey, Organisation, SettingsVersion
 from app.recruiters.models import Recruiter
+from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
+from app.users.models import User
 
 # Rows that belong to one candidate and go with them on erasure (children first).
 DERIVED_BY_CANDIDATE = (ScoreChange, Flag, CandidateScore, Exchange, Event)
@@ -21,6 +23,8 @@ __all__ = [
     "Flag",
     "Organisation",
     "Recruiter",
+    "ReportSend",
     "ScoreChange",
     "SettingsVersion",
+    "User",
 ]

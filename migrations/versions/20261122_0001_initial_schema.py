@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7b6ca988e12f
-Revises: 
-Create Date: 2026-11-22 00:01:18.029464
+Revision ID: 20261122_0001
+Revises:
+Create Date: 2026-11-22 00:01:48.903757
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '7b6ca988e12f'
+revision: str = '20261122_0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -83,6 +83,18 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recruiters')),
     sa.UniqueConstraint('org_id', 'external_id', name=op.f('uq_recruiters_org_id_external_id'))
     )
+    op.create_table('report_sends',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('org_id', sa.String(length=32), nullable=False),
+    sa.Column('recruiter_external_id', sa.String(length=200), nullable=False),
+    sa.Column('week', sa.String(length=10), nullable=False),
+    sa.Column('recipient', sa.String(length=320), nullable=False),
+    sa.Column('message_id', sa.String(length=300), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_report_sends_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_sends')),
+    sa.UniqueConstraint('org_id', 'recruiter_external_id', 'week', name=op.f('uq_report_sends_org_id_recruiter_external_id_week'))
+    )
     op.create_table('settings_versions',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('org_id', sa.String(length=32), nullable=False),
@@ -93,6 +105,25 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_settings_versions')),
     sa.UniqueConstraint('org_id', 'version', name=op.f('uq_settings_versions_org_id_version'))
     )
+    op.create_table('users',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('org_id', sa.String(length=32), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=True),
+    sa.Column('password_hash', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('recruiter_external_id', sa.String(length=200), nullable=True),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_users_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+    sa.UniqueConstraint('email', name=op.f('uq_users_email'))
+    )
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index('ix_users_org_id', ['org_id'], unique=False)
+
     op.create_table('candidate_scores',
     sa.Column('candidate_id', sa.String(length=32), nullable=False),
     sa.Column('org_id', sa.String(length=32), nullable=False),
@@ -245,7 +276,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_candidate_scores_org_rank')
 
     op.drop_table('candidate_scores')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index('ix_users_org_id')
+
+    op.drop_table('users')
     op.drop_table('settings_versions')
+    op.drop_table('report_sends')
     op.drop_table('recruiters')
     with op.batch_alter_table('candidates', schema=None) as batch_op:
         batch_op.drop_index('ix_candidates_org_status')
