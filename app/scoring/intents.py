@@ -34,6 +34,7 @@ DEADLINE_TIME = time(17, 0)
 TONIGHT_TIME = time(23, 59)
 _NEGATION_WORDS = 4
 _EVIDENCE_MAX = 90
+_MAX_PROMISES = 10
 
 # A literal space in a lexicon pattern: some whitespace, at most one line break.
 _WS = r"(?:[ \t\u00a0]*\n[ \t\u00a0]*|[ \t\u00a0]+)"
@@ -387,6 +388,8 @@ def _find_commitment(
     blocked = _blocked_spans(lex.promise_blockers, text)
     hits: list[RuleHit] = []
     for match in lex.promise.finditer(text):
+        if len(hits) >= _MAX_PROMISES:
+            break
         start, end = _trim(match)
         if _overlaps(start, end, blocked) or _cancelled("commitment", text, start, lex):
             continue
