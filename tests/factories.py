@@ -44,9 +44,7 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{next(_counter)}"
 
 
-def create_candidate(
-    client: TestClient, org: OrgContext, **fields: Any
-) -> dict[str, Any]:
+def create_candidate(client: TestClient, org: OrgContext, **fields: Any) -> dict[str, Any]:
     body = {"external_id": unique("cand"), "name": "Test Candidate", **fields}
     response = client.post("/api/v1/candidates", json=body, headers=org.headers)
     assert response.status_code in (200, 201), response.text

@@ -13,11 +13,9 @@ def get(session: Session, org_id: str, candidate_id: str) -> Candidate | None:
 def get_by_external_id(
     session: Session, org_id: str, external_id: str, *, for_update: bool = False
 ) -> Candidate | None:
-    stmt = select(Candidate).where(
-        Candidate.org_id == org_id, Candidate.external_id == external_id
-    )
+    stmt = select(Candidate).where(Candidate.org_id == org_id, Candidate.external_id == external_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     return session.scalar(stmt)
 
 
@@ -27,20 +25,23 @@ def get_many_by_external_id(
     found: dict[str, Candidate] = {}
     for chunk_start in range(0, len(external_ids), 500):
         chunk = external_ids[chunk_start : chunk_start + 500]
-        stmt = select(Candidate).where(
-            Candidate.org_id == org_id, Candidate.external_id.in_(chunk)
-        )
+        stmt = select(Candidate).where(Candidate.org_id == org_id, Candidate.external_id.in_(chunk))
         found.update({c.external_id: c for c in session.scalars(stmt)})
     return found
 
 
 def lock_many(session: Session, org_id: str, candidate_ids: list[str]) -> list[Candidate]:
-    """Lock candidates (in id order, so concurrent writers never deadlock) and return them."""
+    """Lock candidates for a rebuild of their derived state and return them.
+
+    FOR NO KEY UPDATE serialises writers of one candidate without conflicting with the
+    key-share locks that inserting their events takes; every path locks candidates in
+    external_id order, so two writers never wait on each other in a cycle.
+    """
     stmt = (
         select(Candidate)
-        .where(Candidate.org_id == org_id, Candidate.id.in_(sorted(candidate_ids)))
-        .order_by(Candidate.id)
-        .with_for_update()
+        .where(Candidate.org_id == org_id, Candidate.id.in_(candidate_ids))
+        .order_by(Candidate.external_id)
+        .with_for_update(key_share=True)
     )
     return list(session.scalars(stmt))
 

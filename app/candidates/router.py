@@ -37,8 +37,9 @@ CurrentCandidate = Annotated[Candidate, Depends(load_candidate)]
     "",
     response_model=CandidateSummary,
     status_code=201,
-    responses={200: {"description": "Updated", "model": CandidateSummary}}
-    | problem_responses(400, 401, 403, 422),
+    responses=problem_responses(
+        400, 401, 403, 422, extra={200: {"description": "Updated", "model": CandidateSummary}}
+    ),
 )
 def upsert_candidate(
     body: CandidateUpsert, response: Response, session: SessionDep, principal: WritePrincipal
@@ -135,9 +136,9 @@ def get_score_history(candidate: CurrentCandidate, session: SessionDep) -> list[
         ScoreChangeRead(
             at=c.at,
             score=c.score,
-            band=c.band,  # type: ignore[arg-type]
+            band=c.band,
             previous_score=c.previous_score,
-            previous_band=c.previous_band,  # type: ignore[arg-type]
+            previous_band=c.previous_band,
             settings_version=c.settings_version,
             reason=c.reason,
             signals_added=c.signals_added,

@@ -40,9 +40,7 @@ class WorkingCalendar:
     def is_working_day(self, day: date) -> bool:
         if day.weekday() not in self.days:
             return False
-        return not (
-            self.holiday_country and day in _holiday_dates(self.holiday_country, day.year)
-        )
+        return not (self.holiday_country and day in _holiday_dates(self.holiday_country, day.year))
 
     def window(self, day: date) -> tuple[datetime, datetime]:
         """Return the working window of a local date as UTC instants."""
@@ -77,7 +75,7 @@ class WorkingCalendar:
             lo, hi = max(lo, start), min(hi, end)
             if lo < hi:
                 total -= sum((b - a).total_seconds() for a, b in self.windows(lo, hi))
-        return int(round(total))
+        return round(total)
 
     def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
         """Return the instant `seconds` working seconds after `start` (start if seconds <= 0)."""

@@ -56,9 +56,7 @@ def create_engine_for(url: str, *, pool_size: int = 10, max_overflow: int = 10) 
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
-        url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
-    )
+    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

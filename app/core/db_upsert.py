@@ -36,9 +36,7 @@ def insert_many_ignore(
     dialect = session.get_bind().dialect.name
     full_rows = [_with_defaults(model, r) for r in rows]
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(model).on_conflict_do_nothing(
-            index_elements=conflict_columns
-        )
+        stmt: Any = postgresql.insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
     elif dialect == "sqlite":
         stmt = sqlite.insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
     else:  # pragma: no cover - only the two supported backends

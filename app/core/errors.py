@@ -1,13 +1,13 @@
 """Application errors, rendered as RFC 9457 problem details.
 
-    AppError                      500 (base; never raised directly)
-    ├── BadRequest                400  malformed JSON, bad cursor, invalid document
-    ├── Unauthorized              401  missing or invalid API key / session
-    ├── Forbidden                 403  key lacks the scope
-    ├── NotFound                  404  absent, or another organisation's
-    ├── Conflict                  409  idempotency key reused with different content
-    ├── PayloadTooLarge           413  body over the configured limit
-    └── UnprocessableContent      422  well-formed but invalid input (with `errors`)
+AppError                      500 (base; never raised directly)
+├── BadRequest                400  malformed JSON, bad cursor, invalid document
+├── Unauthorized              401  missing or invalid API key / session
+├── Forbidden                 403  key lacks the scope
+├── NotFound                  404  absent, or another organisation's
+├── Conflict                  409  idempotency key reused with different content
+├── PayloadTooLarge           413  body over the configured limit
+└── UnprocessableContent      422  well-formed but invalid input (with `errors`)
 """
 
 from typing import Any
@@ -76,8 +76,10 @@ def field_error(field: str, message: str) -> dict[str, str]:
     return {"field": field, "message": message}
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries for the problems a route can return."""
+def problem_responses(
+    *statuses: int, extra: dict[int | str, dict[str, Any]] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the problems a route can return (plus `extra`)."""
     descriptions = {
         400: "Malformed request",
         401: "Missing or invalid credentials",
@@ -87,10 +89,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "Body too large",
         422: "Invalid input",
     }
-    return {
-        status: {
+    responses: dict[int | str, dict[str, Any]] = dict(extra or {})
+    for status in statuses:
+        responses[status] = {
             "description": descriptions.get(status, "Problem"),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        for status in statuses
-    }
+    return responses

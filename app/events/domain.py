@@ -220,9 +220,7 @@ def _compute_exchanges(
             current.attempt_event_ids.append(event.id)
         elif event.is_out_of_office:
             if current is not None and event.has_intent("out_of_office"):
-                until = max(
-                    (i.until for i in event.intents if i.until is not None), default=None
-                )
+                until = max((i.until for i in event.intents if i.until is not None), default=None)
                 if until is not None and until > event.occurred_at:
                     current.paused.append((event.occurred_at, until))
         elif event.is_response and current is not None:

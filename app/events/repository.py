@@ -76,9 +76,7 @@ def facts_for_candidates(
     out: dict[str, list[EventFacts]] = defaultdict(list)
     for start in range(0, len(candidate_ids), 500):
         chunk = candidate_ids[start : start + 500]
-        stmt = select(*FACT_COLUMNS).where(
-            Event.org_id == org_id, Event.candidate_id.in_(chunk)
-        )
+        stmt = select(*FACT_COLUMNS).where(Event.org_id == org_id, Event.candidate_id.in_(chunk))
         for row in session.execute(stmt):
             out[row.candidate_id].append(row_to_facts(row))
     return out

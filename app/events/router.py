@@ -23,8 +23,15 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"])
     "",
     response_model=EventWriteResult,
     status_code=201,
-    responses={200: {"description": "Replay of a stored event", "model": EventWriteResult}}
-    | problem_responses(400, 401, 403, 409, 413, 422),
+    responses=problem_responses(
+        400,
+        401,
+        403,
+        409,
+        413,
+        422,
+        extra={200: {"description": "Replay of a stored event", "model": EventWriteResult}},
+    ),
 )
 def record_event(
     body: EventCreate, response: Response, session: SessionDep, principal: WritePrincipal

@@ -106,9 +106,7 @@ def record_events(
         candidate = candidates[item.candidate_external_id]
         outcome.candidate = candidate
         rows.append(
-            _event_row(
-                item, org_id=org_id, candidate=candidate, settings=settings, digest=digest
-            )
+            _event_row(item, org_id=org_id, candidate=candidate, settings=settings, digest=digest)
         )
 
     inserted = repository.insert_new_events(session, rows)
@@ -155,7 +153,8 @@ def _resolve_candidates(
     outcomes: list[ItemOutcome],
 ) -> dict[str, Candidate]:
     """Upsert inline candidates, then look up the rest; unknown ones fail their item."""
-    for _, item in items:
+    # In external_id order (stable, so a later item still wins), the order of every lock.
+    for _, item in sorted(items, key=lambda pair: pair[1].candidate_external_id):
         if item.candidate is not None:
             data = item.candidate.model_copy(update={"external_id": item.candidate_external_id})
             candidates_service.upsert_candidate(

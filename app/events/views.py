@@ -21,10 +21,10 @@ def event_read(event: Event, candidate_external_id: str) -> EventRead:
         candidate_id=event.candidate_id,
         candidate_external_id=candidate_external_id,
         recruiter_external_id=event.recruiter_external_id,
-        direction=event.direction,  # type: ignore[arg-type]
-        channel=event.channel,  # type: ignore[arg-type]
-        type=event.type,  # type: ignore[arg-type]
-        outcome=event.outcome,  # type: ignore[arg-type]
+        direction=event.direction,
+        channel=event.channel,
+        type=event.type,
+        outcome=event.outcome,
         occurred_at=event.occurred_at,
         scheduled_for=event.scheduled_for,
         due_at=event.due_at,
@@ -68,7 +68,9 @@ def timeline_read(candidate: Candidate, events: list[Event], history: History) -
         mirror=MirrorRead(
             waiting_on_us=waiting[-1] if waiting and waiting[-1].closed_at is None else None,
             waiting=waiting,
-            promises=[PromiseRead.model_validate(p, from_attributes=True) for p in history.promises],
+            promises=[
+                PromiseRead.model_validate(p, from_attributes=True) for p in history.promises
+            ],
             overdue_promises=sum(1 for p in history.promises if p.overdue),
         ),
     )

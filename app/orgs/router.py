@@ -65,9 +65,7 @@ def put_scoring_settings(
     return _settings_read(current)
 
 
-@router.get(
-    "/api-keys", response_model=list[ApiKeyRead], responses=problem_responses(401, 403)
-)
+@router.get("/api-keys", response_model=list[ApiKeyRead], responses=problem_responses(401, 403))
 def list_api_keys(session: SessionDep, principal: AdminPrincipal) -> list[ApiKeyRead]:
     """List the organisation's API keys (never the keys themselves)."""
     return [_key_read(k) for k in orgs_service.list_api_keys(session, org_id=principal.org_id)]

@@ -10,9 +10,7 @@ def get_by_external_id(session: Session, org_id: str, external_id: str) -> Recru
     )
 
 
-def list_page(
-    session: Session, org_id: str, *, after: str | None, limit: int
-) -> list[Recruiter]:
+def list_page(session: Session, org_id: str, *, after: str | None, limit: int) -> list[Recruiter]:
     stmt = select(Recruiter).where(Recruiter.org_id == org_id)
     if after is not None:
         stmt = stmt.where(Recruiter.external_id > after)

@@ -15,8 +15,9 @@ router = APIRouter(prefix="/api/v1/recruiters", tags=["recruiters"])
     "",
     response_model=RecruiterRead,
     status_code=201,
-    responses={200: {"description": "Updated", "model": RecruiterRead}}
-    | problem_responses(400, 401, 403, 422),
+    responses=problem_responses(
+        400, 401, 403, 422, extra={200: {"description": "Updated", "model": RecruiterRead}}
+    ),
 )
 def upsert_recruiter(
     body: RecruiterUpsert, response: Response, session: SessionDep, principal: WritePrincipal

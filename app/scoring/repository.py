@@ -1,7 +1,6 @@
 """SQL for stored scores, flags and score history."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
@@ -103,7 +102,7 @@ def pipeline_query(
     stage: str | None,
     status: str,
     search: str | None,
-) -> Select[Any]:
+) -> Select[Candidate, CandidateScore]:
     stmt = (
         select(Candidate, CandidateScore)
         .join(CandidateScore, CandidateScore.candidate_id == Candidate.id)

@@ -86,7 +86,7 @@ def get_pipeline(
             stage=c.stage,
             status=c.status,
             score=s.score,
-            band=s.band,  # type: ignore[arg-type]
+            band=s.band,
             flags=s.flag_codes.split(),
             last_inbound_at=c.last_inbound_at,
             last_outbound_at=c.last_outbound_at,

@@ -88,14 +88,16 @@ def _evaluate_and_store(
     )
     external_ids = {e.id: e.external_id for e in events}
     live_keys = _reconcile_flags(
-        session, candidate=candidate, result=result, by_key=by_key,
-        external_ids=external_ids, as_of=as_of,
+        session,
+        candidate=candidate,
+        result=result,
+        by_key=by_key,
+        external_ids=external_ids,
+        as_of=as_of,
     )
     future = [e.occurred_at for e in events if e.occurred_at > as_of]
     valid_until = min([t for t in [result.valid_until, *future] if t is not None], default=None)
-    open_codes = sorted(
-        {by_key[k].code for k in live_keys if by_key[k].status != "dismissed"}
-    )
+    open_codes = sorted({by_key[k].code for k in live_keys if by_key[k].status != "dismissed"})
     row = previous or CandidateScore(candidate_id=candidate.id, org_id=candidate.org_id)
     old_score, old_band = (previous.score, previous.band) if previous else (None, None)
     old_codes = {item["code"] for item in previous.breakdown} if previous else set()
@@ -132,8 +134,7 @@ def _evaluate_and_store(
             added=sorted(new_codes - old_codes),
             removed=sorted(old_codes - new_codes),
             settings_version=settings.version,
-            settings_changed=previous is not None
-            and previous.settings_version != settings.version,
+            settings_changed=previous is not None and previous.settings_version != settings.version,
         )
     return row
 
@@ -159,7 +160,9 @@ def _reconcile_flags(
             session.add(flag)
             by_key[signal.key] = flag
         flag.summary, flag.clears_when, flag.severity = (
-            signal.summary, signal.clears_when, signal.severity,
+            signal.summary,
+            signal.clears_when,
+            signal.severity,
         )
         flag.active, flag.cleared_at = True, None
     for key, flag in by_key.items():
@@ -295,9 +298,7 @@ def get_flag(session: Session, *, org_id: str, flag_id: str) -> Flag:
     return flag
 
 
-def set_flag_status(
-    session: Session, *, flag: Flag, status: str, reason: str | None
-) -> Flag:
+def set_flag_status(session: Session, *, flag: Flag, status: str, reason: str | None) -> Flag:
     """Acknowledge or dismiss a flag; a dismissal takes its points out of the score."""
     flag.status = status
     flag.status_reason = reason
@@ -305,8 +306,9 @@ def set_flag_status(
     session.flush()
     candidate = candidates_repository.lock_many(session, flag.org_id, [flag.candidate_id])
     settings = orgs_service.get_current_settings(session, org_id=flag.org_id)
-    refresh_scores(session, org_id=flag.org_id, candidates=candidate, settings=settings,
-                   now=utcnow())
+    refresh_scores(
+        session, org_id=flag.org_id, candidates=candidate, settings=settings, now=utcnow()
+    )
     return flag
 
 
@@ -358,9 +360,7 @@ def pipeline(
     return [(c, s) for c, s in rows[:limit]], next_cursor
 
 
-def rescore_org(
-    session: Session, *, org_id: str, as_of: datetime, batch_size: int = 500
-) -> int:
+def rescore_org(session: Session, *, org_id: str, as_of: datetime, batch_size: int = 500) -> int:
     """Re-evaluate every candidate of an organisation (after a settings change)."""
     settings = orgs_service.get_current_settings(session, org_id=org_id)
     ids = candidates_repository.all_ids(session, org_id)

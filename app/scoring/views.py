@@ -18,7 +18,7 @@ def candidate_read(evaluation: CandidateEvaluation, *, as_of: datetime) -> Candi
     return CandidateRead(
         **summary.model_dump(),
         score=score.score,
-        band=score.band,  # type: ignore[arg-type]
+        band=score.band,
         flags=[flag_read(f) for f in evaluation.open_flags],
         score_breakdown=[BreakdownItemRead.model_validate(b) for b in score.breakdown],
         metrics=MetricsRead.model_validate(score.metrics),

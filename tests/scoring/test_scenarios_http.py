@@ -14,7 +14,9 @@ from tests.factories import OrgContext, create_candidate, load_scenario
 SCENARIO_FILES = sorted(SCENARIOS_DIR.glob("*.json"))
 
 
-def _check(client: TestClient, org: OrgContext, candidate_id: str, scenario: dict[str, Any]) -> dict[str, Any]:
+def _check(
+    client: TestClient, org: OrgContext, candidate_id: str, scenario: dict[str, Any]
+) -> dict[str, Any]:
     as_of = scenario["as_of"]
     expect = scenario["expect"]
     response = client.get(
