@@ -60,7 +60,7 @@ def list_candidates(
     recruiter_external_id: str | None = None,
     status: str | None = None,
 ) -> tuple[list[Candidate], str | None]:
-    after = decode_cursor(cursor, arity=1)[0] if cursor else None
+    after = decode_cursor(cursor, types=(str,))[0] if cursor else None
     rows = repository.list_page(
         session,
         org_id,

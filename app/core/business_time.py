@@ -107,12 +107,13 @@ class WorkingCalendar:
         raise ValueError("no working time found within 30 years; check the working days")
 
     def add_business_days(self, start: datetime, days: int) -> datetime:
-        """Return the working instant `days` whole working days after `start`."""
-        per_day = (
-            datetime.combine(date(2000, 1, 3), self.end)
-            - datetime.combine(date(2000, 1, 3), self.start)
-        ).total_seconds()
-        return self.add_business_seconds(self.next_working_start(start), per_day * days)
+        """Return the working instant `days` whole working days after `start`.
+
+        A result that falls on the close of a working day is given as the next working
+        morning, the same point in business time but the one a person would write down.
+        """
+        end = self.add_business_seconds(self.next_working_start(start), self.seconds_per_day * days)
+        return self.next_working_start(end)
 
     @property
     def seconds_per_day(self) -> int:

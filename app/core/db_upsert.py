@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,14 +34,14 @@ def insert_many_ignore(
         return 0
     dialect = session.get_bind().dialect.name
     full_rows = [_with_defaults(model, r) for r in rows]
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
-    else:  # pragma: no cover - only the two supported backends
-        stmt = insert(model)
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    key = next(iter(model.__table__.primary_key.columns))
+    stmt = (
+        module.insert(model).on_conflict_do_nothing(index_elements=conflict_columns).returning(key)
+    )
+    # RETURNING names exactly the rows inserted; rowcount is unreliable for executemany.
     result = session.connection().execute(stmt, full_rows)
-    return int(result.rowcount or 0)
+    return len(result.fetchall())
 
 
 def _with_defaults(model: Any, values: dict[str, Any]) -> dict[str, Any]:

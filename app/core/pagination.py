@@ -37,13 +37,17 @@ def encode_cursor(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
-    """Decode a cursor made by `encode_cursor`; anything else is a 400 problem."""
+def decode_cursor(cursor: str, *, types: tuple[type, ...]) -> list[Any]:
+    """Decode a cursor made by `encode_cursor` with values of `types`; else a 400 problem."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("The cursor is not valid; use next_cursor from a previous page.") from exc
-    if not isinstance(key, list) or len(key) != arity:
+    if (
+        not isinstance(key, list)
+        or len(key) != len(types)
+        or not all(type(v) is t for v, t in zip(key, types, strict=True))
+    ):
         raise BadRequest("The cursor is not valid; use next_cursor from a previous page.")
     return key

@@ -28,6 +28,7 @@ from app.core.errors import (
     field_error,
 )
 from app.core.ids import new_id, utcnow
+from app.core.metrics import EVENTS_INGESTED
 from app.core.validation import validation_problem
 from app.events import repository
 from app.events.domain import History, compute_history
@@ -135,6 +136,7 @@ def record_events(
                 "different content; external_id is the idempotency key."
             )
     if touched:
+        EVENTS_INGESTED.labels(org_id).inc(sum(1 for o in outcomes if o.created))
         refresh_candidates(
             session,
             org_id=org_id,

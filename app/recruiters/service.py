@@ -28,7 +28,7 @@ def upsert_recruiter(
 def list_recruiters(
     session: Session, *, org_id: str, limit: int, cursor: str | None
 ) -> tuple[list[Recruiter], str | None]:
-    after = decode_cursor(cursor, arity=1)[0] if cursor else None
+    after = decode_cursor(cursor, types=(str,))[0] if cursor else None
     rows = repository.list_page(session, org_id, after=after, limit=limit + 1)
     next_cursor = encode_cursor([rows[limit - 1].external_id]) if len(rows) > limit else None
     return rows[:limit], next_cursor

@@ -91,10 +91,10 @@ def get_pipeline(
             last_inbound_at=c.last_inbound_at,
             last_outbound_at=c.last_outbound_at,
             median_reply_business_hours=s.median_reply_business_hours,
-            waiting_on_us_business_hours=float(s.metrics.get("waiting_on_us_business_hours") or 0),
+            waiting_on_us_business_hours=float(m.get("waiting_on_us_business_hours") or 0),
             next_action=NextActionRead.model_validate(s.next_action) if s.next_action else None,
         )
-        for c, s in rows
+        for c, s, m in ((row.candidate, row.score, row.metrics) for row in rows)
     ]
     return Page[PipelineItem](items=items, next_cursor=next_cursor)
 

@@ -35,6 +35,28 @@ class CandidateEvaluation:
     candidate: Candidate
     score: CandidateScore
     open_flags: list[Flag]
+    metrics: dict[str, Any]
+
+
+def live_metrics(
+    candidate: Candidate, score: CandidateScore, settings: CurrentSettings, as_of: datetime
+) -> dict[str, Any]:
+    """Stored metrics with the "waiting on us" clock run on to `as_of`.
+
+    That clock ticks continuously, so it is not part of what makes an evaluation stale;
+    it is computed here from when the candidate's wait began.
+    """
+    metrics = dict(score.metrics)
+    waiting_since = candidate.waiting_since
+    if (
+        waiting_since is not None
+        and waiting_since <= as_of
+        and (candidate.last_event_at is None or candidate.last_event_at <= as_of)
+    ):
+        calendar = settings.document.calendar(candidate.timezone)
+        seconds = calendar.business_seconds(waiting_since, as_of)
+        metrics["waiting_on_us_business_hours"] = round(seconds / 3600, 1)
+    return metrics
 
 
 def refresh_scores(
@@ -230,6 +252,13 @@ def _record_change(
     )
 
 
+@dataclass(frozen=True)
+class PipelineRow:
+    candidate: Candidate
+    score: CandidateScore
+    metrics: dict[str, Any]
+
+
 def ensure_fresh(
     session: Session,
     *,
@@ -284,7 +313,12 @@ def evaluation_for(
         for f in repository.list_flags(session, candidate.org_id, candidate.id)
         if f.active and f.status != "dismissed" and f.code in open_codes
     ]
-    return CandidateEvaluation(candidate=candidate, score=score, open_flags=flags)
+    return CandidateEvaluation(
+        candidate=candidate,
+        score=score,
+        open_flags=flags,
+        metrics=live_metrics(candidate, score, settings, as_of),
+    )
 
 
 def list_flags(session: Session, *, candidate: Candidate) -> list[Flag]:
@@ -329,7 +363,7 @@ def pipeline(
     stage: str | None = None,
     status: str = "active",
     search: str | None = None,
-) -> tuple[list[tuple[Candidate, CandidateScore]], str | None]:
+) -> tuple[list["PipelineRow"], str | None]:
     """Rank candidates least responsive first from stored evaluations (refreshed if stale)."""
     ensure_fresh(session, org_id=org_id, as_of=as_of)
     stmt = repository.pipeline_query(
@@ -342,11 +376,7 @@ def pipeline(
         search=search,
     )
     if cursor:
-        rank, candidate_id = decode_cursor(cursor, arity=2)
-        if not isinstance(rank, int) or not isinstance(candidate_id, str):
-            from app.core.errors import BadRequest
-
-            raise BadRequest("The cursor is not valid; use next_cursor from a previous page.")
+        rank, candidate_id = decode_cursor(cursor, types=(int, str))
         stmt = stmt.where(
             (CandidateScore.rank > rank)
             | ((CandidateScore.rank == rank) & (CandidateScore.candidate_id > candidate_id))
@@ -357,14 +387,8 @@ def pipeline(
     if len(rows) > limit:
         last = rows[limit - 1][1]
         next_cursor = encode_cursor([last.rank, last.candidate_id])
-    return [(c, s) for c, s in rows[:limit]], next_cursor
-
-
-def rescore_org(session: Session, *, org_id: str, as_of: datetime, batch_size: int = 500) -> int:
-    """Re-evaluate every candidate of an organisation (after a settings change)."""
     settings = orgs_service.get_current_settings(session, org_id=org_id)
-    ids = candidates_repository.all_ids(session, org_id)
-    for start in range(0, len(ids), batch_size):
-        locked = candidates_repository.lock_many(session, org_id, ids[start : start + batch_size])
-        refresh_scores(session, org_id=org_id, candidates=locked, settings=settings, now=as_of)
-    return len(ids)
+    return [
+        PipelineRow(candidate=c, score=s, metrics=live_metrics(c, s, settings, as_of))
+        for c, s in rows[:limit]
+    ], next_cursor

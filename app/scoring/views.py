@@ -21,7 +21,7 @@ def candidate_read(evaluation: CandidateEvaluation, *, as_of: datetime) -> Candi
         band=score.band,
         flags=[flag_read(f) for f in evaluation.open_flags],
         score_breakdown=[BreakdownItemRead.model_validate(b) for b in score.breakdown],
-        metrics=MetricsRead.model_validate(score.metrics),
+        metrics=MetricsRead.model_validate(evaluation.metrics),
         next_action=NextActionRead.model_validate(score.next_action) if score.next_action else None,
         settings_version=score.settings_version,
         as_of=as_of,

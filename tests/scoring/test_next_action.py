@@ -23,21 +23,21 @@ def test_check_in_two_business_days_after_an_unanswered_attempt() -> None:
 def test_second_check_in_a_week_after_the_check_in() -> None:
     action = run([out_msg(at(2, 9)), out_msg(at(4, 9))], at(4, 10)).next_action
     assert action.action == "second_check_in"
-    assert action.due_at == at(10, 17)  # 5 business days: by close of business
+    assert action.due_at == at(11, 9)  # 5 business days: shown as the next working morning
 
 
 def test_phone_call_after_written_attempts() -> None:
     events = [out_msg(at(2, 9)), out_msg(at(4, 9)), out_msg(at(11, 9))]
     action = run(events, at(11, 10)).next_action
     assert action.action == "phone_call"
-    assert action.due_at == at(12, 17)
+    assert action.due_at == at(13, 9)
 
 
 def test_close_the_loop_after_the_call() -> None:
     events = [out_msg(at(2, 9)), out_msg(at(4, 9)), out_msg(at(11, 9)), call(at(13, 9))]
     action = run(events, at(13, 10)).next_action
     assert action.action == "close_the_loop"
-    assert action.due_at == at(19, 17)
+    assert action.due_at == at(20, 9)
 
 
 def test_reply_to_a_waiting_candidate_comes_first() -> None:
@@ -52,7 +52,7 @@ def test_check_in_after_a_missed_promised_date() -> None:
     events = [ask, in_msg(at(2, 10)), out_msg(at(2, 11), expects_reply=False)]
     action = run(events, at(5)).next_action
     assert action.action == "check_in"
-    assert action.due_at == at(6, 17)
+    assert action.due_at == at(9, 9)
     # Before the date passes there is nothing to chase.
     assert run(events, at(4, 16)).next_action.action == "none"
 
@@ -62,7 +62,7 @@ def test_check_in_after_a_broken_commitment() -> None:
     events = [out_msg(at(2, 9)), in_msg(at(2, 10), said), out_msg(at(2, 11), expects_reply=False)]
     action = run(events, at(5)).next_action
     assert action.action == "check_in"
-    assert action.due_at == at(6, 17)
+    assert action.due_at == at(9, 9)
 
 
 def test_a_follow_up_after_the_missed_date_is_the_check_in() -> None:

@@ -213,7 +213,7 @@ def test_valid_until_steps_reach_the_ghosting_crossing_exactly() -> None:
         steps.append(now.valid_until)
         now = run(events, now.valid_until)
     # The phone call falls due first (Thu 17:00), then the clock crosses 5 business days.
-    assert steps == [at(5, 17), at(9, 9) + TICK]
+    assert steps == [at(6, 9), at(9, 9) + TICK]
     assert "ghosting" not in codes(run(events, at(9, 9)))
 
 
