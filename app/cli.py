@@ -204,8 +204,15 @@ def demo_load(
 
     with session_scope() as session:
         result = loader.load_demo(session, force=force, seed=seed)
+        existing = loader.find_demo_org(session) if result is None else None
     if result is None:
-        typer.echo("demo organisation already present (use --force for another)")
+        typer.echo(f"demo organisation already present: {existing.id if existing else '?'}")
+        typer.echo(
+            "  (its API key was shown when it was created; make another with "
+            f"`followthrough apikey create --org '{loader.DEMO_ORG_NAME}'`)"
+        )
+        for line in loader.demo_logins(None):
+            typer.echo(line)
         return
     typer.echo(f"demo organisation: {result.org_id}")
     typer.echo(f"demo API key (shown once): {result.api_key}")
