@@ -1,0 +1,168 @@
+"""`followthrough report weekly …` and `followthrough report send …`."""
+
+import json
+import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+report_cli = typer.Typer(help="Weekly flagged-candidate reports.", no_args_is_help=True)
+
+
+class ReportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    html = "html"
+    text = "text"
+
+
+def register(cli: typer.Typer) -> None:
+    """Add the `report` commands to the `followthrough` command."""
+    cli.add_typer(report_cli, name="report")
+
+
+def _as_of(value: str | None) -> datetime | None:
+    """Parse --as-of (RFC 3339 with an offset); None means now."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise typer.BadParameter(
+            "needs a timestamp with an offset, e.g. 2026-11-23T08:00:00Z", param_hint="--as-of"
+        )
+    return parsed
+
+
+@report_cli.command("weekly")
+def report_weekly(
+    org: Annotated[str | None, typer.Option(help="Organisation id or name")] = None,
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: last completed week)")
+    ] = None,
+    recruiter: Annotated[
+        str | None, typer.Option(help="Only this recruiter's candidates (external id)")
+    ] = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="json, csv, html or text")
+    ] = ReportFormat.json,
+    out: Annotated[Path | None, typer.Option(help="Write to FILE instead of stdout")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="Pretend it is this instant, RFC 3339 (default now)")
+    ] = None,
+) -> None:
+    """Print (or write) the weekly report for an organisation or one recruiter."""
+    from app.cli import _resolve_org, session_scope
+    from app.core.errors import AppError
+    from app.core.settings import get_settings
+    from app.reports import render
+    from app.reports import service as reports_service
+
+    now = _as_of(as_of)
+    with session_scope() as session:
+        org_id = _resolve_org(session, org)
+        try:
+            report = reports_service.weekly_report(
+                session, org_id=org_id, week=week, recruiter_external_id=recruiter, now=now
+            )
+        except AppError as exc:
+            raise typer.BadParameter(exc.detail) from exc
+    base_url = get_settings().base_url
+    if output_format is ReportFormat.csv:
+        content = render.render_csv(report)
+    elif output_format is ReportFormat.html:
+        content = render.render_html(report, base_url=base_url)
+    elif output_format is ReportFormat.text:
+        content = render.render_text(report, base_url=base_url)
+    else:
+        content = render.render_json(report) + "\n"
+    if out is None:
+        sys.stdout.write(content)
+    else:
+        out.write_text(content, encoding="utf-8", newline="")
+        typer.echo(f"wrote {out} ({report.week}, {len(content)} characters)", err=True)
+
+
+@report_cli.command("send")
+def report_send(
+    org: Annotated[
+        str | None, typer.Option(help="Organisation id or name (default: every organisation)")
+    ] = None,
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: last completed week)")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Build and list the emails; send and record none")
+    ] = False,
+    as_of: Annotated[
+        str | None, typer.Option(help="Pretend it is this instant, RFC 3339 (default now)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON")] = False,
+) -> None:
+    """Email each recruiter with an address their weekly report (once per recruiter and week).
+
+    Safe to run repeatedly and from several machines: a report that went out is never sent
+    again; one that failed is not recorded and goes out on the next run. Exits 1 if any failed.
+    """
+    from app.cli import _engine, _resolve_org
+    from app.core.db import create_sessionmaker, transaction
+    from app.core.errors import AppError
+    from app.core.settings import get_settings
+    from app.orgs import repository as orgs_repository
+    from app.reports.send import SmtpConfigError, send_weekly_reports
+
+    settings = get_settings()
+    now = _as_of(as_of)
+    engine = _engine()
+    failed = 0
+    results: list[dict[str, object]] = []
+    try:
+        factory = create_sessionmaker(engine)
+        with transaction(factory) as session:
+            org_ids = (
+                [_resolve_org(session, org)]
+                if org
+                else [o.id for o in orgs_repository.list_organisations(session)]
+            )
+        for org_id in org_ids:
+            try:
+                label, outcomes = send_weekly_reports(
+                    factory,
+                    org_id=org_id,
+                    week=week,
+                    smtp_url=settings.smtp_url,
+                    mail_from=settings.mail_from,
+                    base_url=settings.base_url,
+                    dry_run=dry_run,
+                    now=now,
+                )
+            except SmtpConfigError as exc:
+                raise typer.BadParameter(str(exc), param_hint="SMTP_URL") from exc
+            except AppError as exc:
+                raise typer.BadParameter(exc.detail, param_hint="--week") from exc
+            if not outcomes and not as_json:
+                typer.echo(f"{org_id} {label}: no recruiter has an email address")
+            for outcome in outcomes:
+                failed += outcome.status == "failed"
+                results.append({"org_id": org_id, "week": label, **outcome.__dict__})
+                if as_json:
+                    continue
+                line = f"{label} {outcome.recruiter_external_id} <{outcome.recipient}>: "
+                if outcome.status == "failed":
+                    line += f"FAILED, {outcome.error}; nothing recorded, the next run retries it"
+                elif outcome.status == "dry_run":
+                    line += f"would send {outcome.subject!r} ({outcome.flagged} flagged)"
+                else:
+                    line += outcome.status.replace("_", " ")
+                typer.echo(line, err=outcome.status == "failed")
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(results, indent=2))
+    if failed:
+        raise typer.Exit(code=1)

@@ -1,0 +1,147 @@
+"""The weekly report as JSON (`GET /api/v1/reports/weekly`); CSV and HTML render the same data."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.scoring.schemas import Band
+
+FlaggedCategory = Literal["newly_flagged", "still_flagged"]
+
+
+class ReportFlagRead(BaseModel):
+    """One open (or, for new ones, raised-this-week) flag with its evidence dates."""
+
+    id: str
+    code: str
+    severity: Literal["low", "medium", "high"]
+    summary: str
+    clears_when: str
+    raised_at: datetime
+    status: Literal["open", "acknowledged", "dismissed"]
+    active: bool = Field(description="Still true at the end of the week (or as_of)")
+    raised_this_week: bool
+    evidence_dates: list[datetime] = Field(
+        description="When the events the flag rests on happened, oldest first"
+    )
+
+
+class ReportCandidateRead(BaseModel):
+    """Who the row is about."""
+
+    candidate_id: str
+    external_id: str
+    name: str | None
+    recruiter_external_id: str | None
+    job: str | None
+    stage: str | None
+
+
+class FlaggedCandidateRead(ReportCandidateRead):
+    """A candidate with flags: `flags` are ordered by severity, so the first is the top reason."""
+
+    category: FlaggedCategory
+    score: int | None
+    band: Band
+    flags: list[ReportFlagRead]
+    next_action: str | None = None
+    next_action_due_at: datetime | None = None
+
+
+class RecoveredCandidateRead(ReportCandidateRead):
+    """A candidate who left `not_that_into_you` or had every flag cleared this week."""
+
+    reason: Literal["left_not_that_into_you", "flags_cleared"]
+    at: datetime
+    score: int | None
+    band: Band
+    previous_band: str | None = None
+    cleared_flags: list[str] = Field(default_factory=list)
+
+
+class WaitingCandidateRead(ReportCandidateRead):
+    """Mirror view: the candidate waits for us (an unanswered message) or a promise is overdue."""
+
+    waiting_since: datetime | None = Field(description="Their unanswered message, if any")
+    waiting_business_hours: float | None
+    overdue_promises: list[datetime] = Field(
+        description="`promised_by` dates that passed with no later outbound event"
+    )
+
+
+class NoShowRead(ReportCandidateRead):
+    occurred_at: datetime
+    event_external_id: str
+
+
+class NextActionDueRead(ReportCandidateRead):
+    action: str
+    due_at: datetime
+    overdue: bool = Field(description="Fell due before as_of and is still to do")
+    reason: str | None = None
+    band: Band
+
+
+class WeekStatsRead(BaseModel):
+    """Exchanges opened in one week, and how many were answered by that week's end (or as_of)."""
+
+    week: str
+    exchanges_opened: int
+    responded: int
+    response_rate: float | None = Field(description="responded / exchanges_opened, 3 decimals")
+    median_reply_business_hours: float | None
+
+
+class ResponsivenessRead(BaseModel):
+    this_week: WeekStatsRead
+    previous_week: WeekStatsRead
+    response_rate_change: float | None = Field(description="this week minus previous week")
+    median_reply_change_business_hours: float | None
+
+
+class LatencyBucketRead(BaseModel):
+    """One bar of the reply-latency distribution (business hours, lower bound inclusive)."""
+
+    label: str
+    lower_business_hours: float | None
+    upper_business_hours: float | None
+    count: int
+    share: float = Field(description="count / all exchanges in the chart, 3 decimals")
+
+
+class ReportTotalsRead(BaseModel):
+    newly_flagged: int
+    still_flagged: int
+    recovered: int
+    waiting_on_us: int
+    no_shows: int
+    next_actions_due: int
+
+
+class WeeklyReportRead(BaseModel):
+    """The weekly flagged-candidate report for one organisation or one recruiter."""
+
+    week: str = Field(examples=["2026-W47"])
+    timezone: str = Field(description="The organisation's time zone; the week is local to it")
+    starts_at: datetime = Field(description="Monday 00:00 local time")
+    ends_at: datetime = Field(description="The next Monday 00:00 local time (exclusive)")
+    as_of: datetime = Field(description="State evaluated at this instant (week end, or now)")
+    generated_at: datetime
+    recruiter_external_id: str | None
+    recruiter_name: str | None
+    totals: ReportTotalsRead
+    newly_flagged: list[FlaggedCandidateRead]
+    still_flagged: list[FlaggedCandidateRead]
+    recovered: list[RecoveredCandidateRead]
+    waiting_on_us: list[WaitingCandidateRead]
+    no_shows: list[NoShowRead]
+    responsiveness: ResponsivenessRead
+    latency_distribution: list[LatencyBucketRead] = Field(
+        description="Replies to exchanges opened this week, plus those still unanswered"
+    )
+    next_actions_until: datetime = Field(description="The end of the coming week (exclusive)")
+    next_actions_due: list[NextActionDueRead] = Field(
+        description="Next actions due from the start of the week (overdue ones included) "
+        "to the end of the coming week"
+    )

@@ -1,0 +1,186 @@
+"""The weekly report: resolve the week and scope, bring stored evaluations up to the week's end,
+then assemble the content (`build.py`) from the queries (`repository.py`)."""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.candidates.models import Candidate
+from app.core.errors import NotFound, UnprocessableContent, field_error
+from app.core.ids import utcnow
+from app.events import repository as events_repository
+from app.events.domain import History, compute_history
+from app.orgs import service as orgs_service
+from app.orgs.service import CurrentSettings
+from app.reports import build, repository
+from app.reports.schemas import ReportTotalsRead, WeeklyReportRead
+from app.reports.week import IsoWeek, last_completed_week, parse_week
+from app.scoring import service as scoring_service
+
+
+def resolve_week(
+    session: Session, *, org_id: str, week: str | None, now: datetime
+) -> tuple[IsoWeek, CurrentSettings]:
+    """Parse `week` in the org's time zone (default: the last completed week); 422 if invalid."""
+    settings = orgs_service.get_current_settings(session, org_id=org_id)
+    timezone = settings.document.timezone
+    iso = (
+        parse_week(week, timezone=timezone)
+        if week is not None
+        else last_completed_week(now, timezone=timezone)
+    )
+    if iso.starts_at > now:
+        raise UnprocessableContent(
+            f"Week {iso.label} has not started yet.",
+            errors=[field_error("query.week", "the week has not started yet")],
+        )
+    return iso, settings
+
+
+def report_as_of(week: IsoWeek, now: datetime) -> datetime:
+    """The instant a week's report describes: its end, or now while it is under way."""
+    return min(week.ends_at, now)
+
+
+def weekly_report(
+    session: Session,
+    *,
+    org_id: str,
+    week: str | None,
+    recruiter_external_id: str | None = None,
+    now: datetime | None = None,
+) -> WeeklyReportRead:
+    """Build the weekly report for an organisation, or for one of its recruiters (404 if absent)."""
+    now = now or utcnow()
+    iso, settings = resolve_week(session, org_id=org_id, week=week, now=now)
+    recruiter_name = None
+    if recruiter_external_id is not None:
+        if not repository.recruiter_known(session, org_id, recruiter_external_id):
+            raise NotFound("No such recruiter.")
+        recruiter = repository.get_recruiter(session, org_id, recruiter_external_id)
+        recruiter_name = recruiter.name if recruiter else None
+    as_of = report_as_of(iso, now)
+    refresh(
+        session,
+        org_id=org_id,
+        as_of=as_of,
+        settings=settings,
+        candidate_ids=(
+            repository.active_candidate_ids(session, org_id, recruiter_external_id)
+            if recruiter_external_id is not None
+            else None
+        ),
+    )
+    return build_report(
+        session,
+        org_id=org_id,
+        week=iso,
+        settings=settings,
+        as_of=as_of,
+        recruiter_external_id=recruiter_external_id,
+        recruiter_name=recruiter_name,
+    )
+
+
+def refresh(
+    session: Session,
+    *,
+    org_id: str,
+    as_of: datetime,
+    settings: CurrentSettings,
+    candidate_ids: list[str] | None = None,
+) -> int:
+    """Re-evaluate stored scores and flags that do not hold at `as_of` (the report reads them)."""
+    return scoring_service.ensure_fresh(
+        session, org_id=org_id, as_of=as_of, settings=settings, candidate_ids=candidate_ids
+    )
+
+
+def build_report(
+    session: Session,
+    *,
+    org_id: str,
+    week: IsoWeek,
+    settings: CurrentSettings,
+    as_of: datetime,
+    recruiter_external_id: str | None,
+    recruiter_name: str | None,
+) -> WeeklyReportRead:
+    """Assemble the report from stored state, which must already hold at `as_of`."""
+    scope = (session, org_id, recruiter_external_id)
+    start, end = week.starts_at, week.ends_at
+
+    flag_rows = repository.flagged(*scope, start=start, end=end)
+    evidence = repository.event_times(
+        session, org_id, [e for flag, _, _ in flag_rows for e in flag.evidence]
+    )
+    newly, still = build.flagged_candidates(flag_rows, start=start, evidence=evidence)
+
+    recovered = build.recoveries(
+        repository.band_recoveries(*scope, start=start, end=as_of),
+        repository.cleared_flags(*scope, start=start, end=as_of),
+    )
+
+    maybe_waiting = repository.maybe_waiting_on_us(*scope, as_of=as_of)
+    waiting = build.waiting_on_us(
+        maybe_waiting, _histories(session, org_id, maybe_waiting, settings, as_of)
+    )
+
+    no_shows = build.no_show_items(repository.no_shows(*scope, start=start, end=end))
+
+    this_stats = repository.exchange_stats(*scope, start=start, end=end, answered_by=as_of)
+    previous = week.shifted(-1)
+    previous_stats = repository.exchange_stats(
+        *scope, start=previous.starts_at, end=previous.ends_at, answered_by=start
+    )
+    responsiveness = build.responsiveness(
+        build.week_stats(week.label, this_stats), build.week_stats(previous.label, previous_stats)
+    )
+
+    coming_end = week.shifted(1).ends_at
+    next_actions = build.next_action_items(
+        repository.next_actions_due(*scope, start=start, end=coming_end), as_of=as_of
+    )
+
+    return WeeklyReportRead(
+        week=week.label,
+        timezone=week.timezone,
+        starts_at=start,
+        ends_at=end,
+        as_of=as_of,
+        generated_at=utcnow(),
+        recruiter_external_id=recruiter_external_id,
+        recruiter_name=recruiter_name,
+        totals=ReportTotalsRead(
+            newly_flagged=len(newly),
+            still_flagged=len(still),
+            recovered=len(recovered),
+            waiting_on_us=len(waiting),
+            no_shows=len(no_shows),
+            next_actions_due=len(next_actions),
+        ),
+        newly_flagged=newly,
+        still_flagged=still,
+        recovered=recovered,
+        waiting_on_us=waiting,
+        no_shows=no_shows,
+        responsiveness=responsiveness,
+        latency_distribution=build.latency_distribution(this_stats),
+        next_actions_until=coming_end,
+        next_actions_due=next_actions,
+    )
+
+
+def _histories(
+    session: Session,
+    org_id: str,
+    candidates: list[Candidate],
+    settings: CurrentSettings,
+    as_of: datetime,
+) -> dict[str, History]:
+    """The mirror view of a few candidates as of `as_of` (the same derivation as history_for)."""
+    facts = events_repository.facts_for_candidates(session, org_id, [c.id for c in candidates])
+    return {
+        c.id: compute_history(facts.get(c.id, []), settings.document.calendar(c.timezone), as_of)
+        for c in candidates
+    }
