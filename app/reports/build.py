@@ -53,8 +53,12 @@ def _flag_read(flag: Flag, *, start: datetime, evidence: Mapping[str, datetime])
     )
 
 
-def _flag_order(flag: ReportFlagRead) -> tuple[int, float]:
-    return (SEVERITY_RANK.get(flag.severity, 3), -flag.raised_at.timestamp())
+def _flag_order(flag: ReportFlagRead) -> tuple[bool, int, float]:
+    return (
+        not flag.raised_this_week,
+        SEVERITY_RANK.get(flag.severity, 3),
+        -flag.raised_at.timestamp(),
+    )
 
 
 def _candidate_order(item: FlaggedCandidateRead) -> tuple[int, int, str]:
@@ -71,8 +75,8 @@ def flagged_candidates(
 ) -> tuple[list[FlaggedCandidateRead], list[FlaggedCandidateRead]]:
     """Split flagged candidates into newly flagged (a flag raised this week) and still flagged.
 
-    Each candidate's flags are ordered by severity, then most recent: the first is the top
-    reason.
+    Each candidate's flags are ordered this week's first, then by severity, then most recent:
+    the first is the top reason.
     """
     grouped: dict[str, tuple[Candidate, CandidateScore | None, list[Flag]]] = {}
     for flag, candidate, score in rows:

@@ -161,11 +161,15 @@ def _context(report: WeeklyReportRead, *, base_url: str | None) -> dict[str, Any
     tz = ZoneInfo(report.timezone)
 
     def local(value: datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
-        return value.astimezone(tz).strftime(fmt) if value is not None else ""
+        if value is None:
+            return ""
+        moment = value.astimezone(tz)
+        # "9 Nov", not "09 Nov"; %-d is not portable.
+        return moment.strftime(fmt.replace("%d", str(moment.day)))
 
     first = report.starts_at.astimezone(tz)
     last = report.ends_at.astimezone(tz).date() - timedelta(days=1)
-    period = f"{first:%a %d %b} to {last:%a %d %b %Y}"
+    period = f"{first:%a} {first.day} {first:%b} to {last:%a} {last.day} {last:%b %Y}"
     biggest = max((b.count for b in report.latency_distribution), default=0)
     flagged: list[FlaggedCandidateRead] = [*report.newly_flagged, *report.still_flagged]
     return {
@@ -192,11 +196,16 @@ def render_text(report: WeeklyReportRead, *, base_url: str | None = None) -> str
 
 
 def subject_for(report: WeeklyReportRead) -> str:
+    """A subject short enough to stay on one header line (the stdlib folds longer ones oddly)."""
     t = report.totals
-    parts = [f"{t.newly_flagged} newly flagged", f"{t.waiting_on_us} waiting on us"]
-    if t.recovered:
-        parts.append(f"{t.recovered} recovered")
-    return f"Followthrough weekly report {report.week}: " + ", ".join(parts)
+    subject = f"Followthrough {report.week}: {t.newly_flagged} newly flagged"
+    for extra in (f"{t.waiting_on_us} waiting on us", f"{t.recovered} recovered"):
+        if len(subject) + len(extra) + 2 <= SUBJECT_MAX:
+            subject += ", " + extra
+    return subject
+
+
+SUBJECT_MAX = 68
 
 
 MEDIA_TYPES = {

@@ -39,7 +39,7 @@ class ReportCandidateRead(BaseModel):
 
 
 class FlaggedCandidateRead(ReportCandidateRead):
-    """A candidate with flags: `flags` are ordered by severity, so the first is the top reason."""
+    """A candidate with flags, this week's first, then by severity: the first is the top reason."""
 
     category: FlaggedCategory
     score: int | None
