@@ -28,14 +28,18 @@ def breakdown_chart(items: Sequence[BreakdownBar], *, width: int = 340) -> Marku
     """A diverging bar chart: negative signals to the left of zero, positive to the right."""
     if not items:
         return Markup("")
-    row, label_w, pad = 24, 150, 34
+    row, label_w, pad = 24, 150, 30
     height = row * len(items) + 8
     plot = width - label_w - pad * 2
-    zero = label_w + pad + plot / 2
-    scale = (plot / 2) / max(max(abs(i.points) for i in items), 1)
+    neg = max([-i.points for i in items if i.points < 0], default=0)
+    pos = max([i.points for i in items if i.points > 0], default=0)
+    total = max(neg + pos, 1)
+    # Zero sits where the negative and positive extents meet, so one-sided charts use the width.
+    zero = label_w + pad + plot * neg / total
+    scale = plot / total
     title = "Score breakdown: " + "; ".join(f"{i.label} {i.points:+d}" for i in items)
     parts = [
-        f'<svg class="chart breakdown" viewBox="0 0 {width} {height}" width="100%" '
+        f'<svg class="chart breakdown" viewBox="0 0 {width} {height}" width="{width}" '
         f'role="img" aria-label="{escape(title)}" focusable="false">',
         f"<title>{escape(title)}</title>",
         f'<line class="axis" x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}"/>',

@@ -120,17 +120,42 @@ def _document_input(values: Mapping[str, Any]) -> dict[str, Any]:
     return raw
 
 
+def _is_number(raw: object) -> bool:
+    try:
+        float(str(raw))
+    except ValueError:
+        return False
+    return True
+
+
 def _message(error: Mapping[str, Any]) -> str:
     text = str(error.get("msg", "invalid"))
     for prefix in ("Value error, ", "Assertion failed, "):
         text = text.removeprefix(prefix)
     if error.get("type") in ("float_parsing", "int_parsing", "float_type", "int_type"):
-        return "Enter a number." if error.get("input") in ("", None) else "This is not a number."
+        raw = error.get("input")
+        if raw in ("", None):
+            return "Enter a number."
+        if error.get("type") == "int_parsing" and _is_number(raw):
+            return "Enter a whole number."
+        return "This is not a number."
     if error.get("type") == "too_short" and list(error.get("loc", ()))[:2] == [
         "working_hours",
         "days",
     ]:
         return "Choose at least one working day."
+    ctx = error.get("ctx") or {}
+    bounds = {
+        "greater_than_equal": ("Must be at least", "ge"),
+        "greater_than": ("Must be more than", "gt"),
+        "less_than_equal": ("Must be at most", "le"),
+        "less_than": ("Must be less than", "lt"),
+    }
+    if error.get("type") in bounds:
+        words, key = bounds[str(error["type"])]
+        limit = ctx.get(key)
+        shown = _number_text(limit) if isinstance(limit, int | float) else str(limit)
+        return f"{words} {shown}."
     if error.get("type") == "int_from_float":
         return "Enter a whole number."
     return text[:1].upper() + text[1:]
