@@ -273,15 +273,9 @@ def rescore(
 
 def _install_extensions() -> None:
     """Let other domains (reports, web) add their commands."""
-    import importlib
+    from app.core.plugins import optional_modules
 
-    for module_name in ("app.reports.cli", "app.web.cli"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+    for module in optional_modules("app.reports.cli", "app.web.cli"):
         module.register(cli)
 
 

@@ -21,6 +21,7 @@ from app.core.db import create_engine_for, create_sessionmaker
 from app.core.errors import PROBLEM_MEDIA_TYPE, AppError, Conflict
 from app.core.logging import configure_logging, get_logger
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.plugins import optional_modules
 from app.core.settings import Settings, get_settings
 from app.core.validation import validation_problem
 from app.events.router import router as events_router
@@ -172,15 +173,7 @@ def create_app(
 
 def _install_optional_routers(app: FastAPI) -> None:
     """Mount the web UI and the reports API when those packages provide a router."""
-    import importlib
-
-    for module_name in ("app.reports.router", "app.web.router"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+    for module in optional_modules("app.reports.router", "app.web.router"):
         install = getattr(module, "install", None)
         if install is not None:
             install(app)

@@ -10,21 +10,12 @@ from app.core.errors import problem_responses
 from app.core.pagination import Page, PageParams, page_params
 from app.scoring import service as scoring_service
 from app.scoring.schemas import Band, FlagDismiss, FlagRead, NextActionRead
+from app.scoring.signals import NEGATIVE_CODES
 from app.scoring.views import flag_read
 
 router = APIRouter(prefix="/api/v1", tags=["scoring"])
 
-FLAG_CODES = (
-    "missed_meeting",
-    "no_callback",
-    "slow_reply",
-    "ghosting",
-    "unfulfilled_request",
-    "repeated_apologies",
-    "words_not_actions",
-    "reschedules",
-    "cooling",
-)
+FLAG_CODES = NEGATIVE_CODES
 
 
 class PipelineItem(BaseModel):
