@@ -179,6 +179,7 @@ class FlagChange:
     evaluation: CandidateEvaluation
     tz: ZoneInfo
     next_due: datetime | None
+    now: datetime
 
 
 def change_flag(
@@ -209,4 +210,5 @@ def _flag_change(session: Session, *, org_id: str, flag: Flag, now: datetime) ->
         evaluation=evaluation,
         tz=tz,
         next_due=views.parse_due(evaluation.score.next_action),
+        now=now,
     )

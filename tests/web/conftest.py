@@ -176,11 +176,17 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
 
     tab.on("dialog", on_dialog)
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A Content-Security-Policy violation shows up only on the console.
+    tab.on(
+        "console",
+        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     tab.dialogs = dialogs
     tab.js_errors = errors
     yield tab
     context.close()
     assert not dialogs, f"a JavaScript dialog opened: {dialogs}"
+    assert not errors, f"errors in the page: {errors}"
 
 
 def screenshot(tab: Any, name: str) -> Path:

@@ -180,6 +180,8 @@ def test_candidate_page_and_dismissing_a_flag(page: Any, seeded: WebOrg) -> None
     expect(page).to_have_url(re.compile(re.escape(target) + "$"))
     expect(page.locator(target)).to_be_visible()
 
+    assert page.evaluate("typeof htmx") == "object"
+    url_before = page.url
     flag = flags.first
     flag_id = flag.get_attribute("id")
     label = flag.locator("strong").first.inner_text()
@@ -188,6 +190,8 @@ def test_candidate_page_and_dismissing_a_flag(page: Any, seeded: WebOrg) -> None
     updated = page.locator(f"#{flag_id}")
     expect(updated).to_contain_text("Dismissed: Spoke on the phone; family emergency.")
     expect(updated.get_by_role("button", name="Dismiss")).to_have_count(0)
+    assert page.url == url_before  # updated in place by htmx, no page load
+    expect(page.locator("#score-summary")).to_be_visible()
     screenshot(page, "candidate-flag-dismissed")
 
     page.reload()

@@ -356,3 +356,30 @@ def test_web_routes_stay_out_of_the_openapi_document(app: FastAPI) -> None:
         p == "/" or p.startswith(("/login", "/logout", "/candidates/", "/settings", "/flags/"))
         for p in paths
     )
+
+
+def test_pipeline_pages_with_the_cursor(
+    client: TestClient, browser_client: TestClient, org: OrgContext, engine: Engine
+) -> None:
+    user = make_user(engine, org.org_id, recruiter_external_id="rec-page")
+    for n in range(27):
+        create_candidate(client, org, name=f"Paged {n:02d}", recruiter_external_id="rec-page")
+    create_candidate(client, org, name="Someone else's", recruiter_external_id="rec-other")
+    http_login(browser_client, user.email, user.password)
+    first = browser_client.get("/").text
+    assert first.count('class="candidate-link"') == 25
+    assert "Someone else" not in first
+    next_url = re.search(r'href="([^"]+)" rel="next"', first)
+    assert next_url is not None
+    second = browser_client.get(next_url.group(1).replace("&amp;", "&")).text
+    assert second.count('class="candidate-link"') == 2
+    assert 'rel="next"' not in second
+    assert "First page" in second
+    names = re.findall(r'class="candidate-link">([^<]+)<', first + second)
+    assert sorted(names) == [f"Paged {n:02d}" for n in range(27)]
+    # A damaged cursor starts again from the first page instead of failing.
+    again = browser_client.get("/?recruiter=rec-page&cursor=not-a-cursor")
+    assert again.status_code == 200
+    assert again.text.count('class="candidate-link"') == 25
+    everyone = browser_client.get("/?recruiter=all").text
+    assert "Someone else&#39;s" in everyone
