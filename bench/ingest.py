@@ -1,0 +1,230 @@
+"""Ways of getting events in: the service layer (set-up), HTTP batches, single POSTs, COPY."""
+
+import asyncio
+import json
+import multiprocessing
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+import psycopg
+
+from app.core.db import create_engine_for, create_sessionmaker, transaction
+from app.core.ids import new_id, utcnow
+from app.events import service as events_service
+from bench.common import chunks, percentiles, psycopg_dsn
+
+# --- the service layer (loading the bulk of an organisation) -----------------------------
+_JOBS: list[list[dict[str, Any]]] = []
+
+
+def _load_batches(url: str, org_id: str, batches: list[list[dict[str, Any]]]) -> None:
+    engine = create_engine_for(url, pool_size=2, max_overflow=0)
+    factory = create_sessionmaker(engine)
+    try:
+        for batch in batches:
+            with transaction(factory) as session:
+                items = events_service.parse_items(batch)
+                outcomes = events_service.record_events(session, org_id=org_id, items=items)
+                bad = [o for o in outcomes if o.status not in (200, 201)]
+                if bad:
+                    raise RuntimeError(f"{len(bad)} events refused, e.g. {bad[0].problem}")
+    finally:
+        engine.dispose()
+
+
+def _worker(url: str, org_id: str, index: int) -> None:
+    _load_batches(url, org_id, [b for n, b in enumerate(_JOBS) if n % _WORKERS == index])
+
+
+_WORKERS = 2
+
+
+def load_via_service(
+    url: str,
+    org_id: str,
+    events_by_candidate: Sequence[Sequence[dict[str, Any]]],
+    *,
+    workers: int = 2,
+    batch_size: int = 1000,
+) -> float:
+    """Record events through `events_service.record_events`, whole candidates per batch,
+    in `workers` forked processes (disjoint candidates, so no lock waits); return seconds."""
+    global _JOBS, _WORKERS
+    batches: list[list[dict[str, Any]]] = [[]]
+    for events in events_by_candidate:
+        if batches[-1] and len(batches[-1]) + len(events) > batch_size:
+            batches.append([])
+        batches[-1].extend(events)
+    _JOBS, _WORKERS = batches, workers
+    started = time.perf_counter()
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_worker, args=(url, org_id, k)) for k in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    _JOBS = []
+    if any(p.exitcode != 0 for p in processes):
+        raise RuntimeError("a loader process failed")
+    return time.perf_counter() - started
+
+
+# --- HTTP --------------------------------------------------------------------------------
+def post_batches(
+    base_url: str, api_key: str, events: Sequence[dict[str, Any]], *, batch_size: int = 1000
+) -> dict[str, Any]:
+    """POST events in order, `batch_size` per request, one client (an ATS sync)."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+    latencies: list[float] = []
+    created = 0
+    with httpx.Client(base_url=base_url, headers=headers, timeout=900) as client:
+        started = time.perf_counter()
+        for batch in chunks(events, batch_size):
+            sent = time.perf_counter()
+            response = client.post("/api/v1/events/batch", json={"events": list(batch)})
+            latencies.append((time.perf_counter() - sent) * 1000)
+            response.raise_for_status()
+            results = response.json()["results"]
+            created += sum(1 for r in results if r["status"] == 201)
+            bad = [r for r in results if r["status"] not in (200, 201)]
+            if bad:
+                raise RuntimeError(f"{len(bad)} events refused, e.g. {bad[0]}")
+        seconds = time.perf_counter() - started
+    return {
+        "events": len(events),
+        "created": created,
+        "batches": len(latencies),
+        "seconds": round(seconds, 2),
+        "events_per_s": round(len(events) / seconds, 1),
+        "batch_latency": percentiles(latencies),
+    }
+
+
+def concurrent_posts(
+    base_url: str,
+    api_key: str | None,
+    bodies: Sequence[dict[str, Any]],
+    *,
+    clients: int = 16,
+    seconds: float = 10.0,
+    warmup: float = 1.0,
+) -> dict[str, Any]:
+    """`clients` concurrent connections POSTing one event each, for `seconds` (after warm-up)."""
+    return asyncio.run(_concurrent(base_url, api_key, bodies, clients, seconds, warmup))
+
+
+async def _concurrent(
+    base_url: str,
+    api_key: str | None,
+    bodies: Sequence[dict[str, Any]],
+    clients: int,
+    seconds: float,
+    warmup: float,
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    position = 0
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    measuring = False
+    stop_at = float("inf")
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=headers, limits=limits, timeout=60
+    ) as client:
+
+        async def one_client() -> None:
+            nonlocal position
+            while time.perf_counter() < stop_at:
+                body = bodies[position % len(bodies)]
+                position += 1
+                sent = time.perf_counter()
+                response = await client.post("/api/v1/events", json=body)
+                if measuring:
+                    latencies.append((time.perf_counter() - sent) * 1000)
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        stop_at = time.perf_counter() + warmup + seconds + 3600
+        tasks = [asyncio.create_task(one_client()) for _ in range(clients)]
+        await asyncio.sleep(warmup)
+        measuring = True
+        started = time.perf_counter()
+        await asyncio.sleep(seconds)
+        measuring = False
+        elapsed = time.perf_counter() - started
+        stop_at = 0.0
+        await asyncio.gather(*tasks)
+    done = len(latencies)
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 2),
+        "requests": done,
+        "requests_per_s": round(done / elapsed, 1),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "latency": percentiles(latencies),
+    }
+
+
+def timed_gets(client: httpx.Client, path: str, *, n: int, warmup: int = 5) -> dict[str, Any]:
+    for _ in range(warmup):
+        client.get(path).raise_for_status()
+    samples: list[float] = []
+    for _ in range(n):
+        sent = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - sent) * 1000)
+        response.raise_for_status()
+    return percentiles(samples)
+
+
+# --- COPY (the ceiling) ------------------------------------------------------------------
+_COPY_COLUMNS = (
+    "id", "org_id", "candidate_id", "external_id", "recruiter_external_id", "direction",
+    "channel", "type", "outcome", "occurred_at", "scheduled_for", "due_at", "promised_by",
+    "in_reply_to", "fulfills", "subject", "body", "body_redacted", "auto_reply",
+    "expects_reply", "metadata", "intents", "content_hash", "received_at",
+)  # fmt: skip
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def copy_events(
+    url: str, org_id: str, candidate_ids: dict[str, str], events: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """The same event bodies straight into `events` with COPY: parse, map, write, commit.
+
+    No validation, intents, idempotency or derived state — the storage ceiling.
+    """
+    started = time.perf_counter()
+    received = utcnow()
+    with psycopg.connect(psycopg_dsn(url)) as conn:
+        with conn.cursor() as cursor:
+            columns = ", ".join(_COPY_COLUMNS)
+            with cursor.copy(f"COPY events ({columns}) FROM STDIN") as copy:
+                for e in events:
+                    metadata = e.get("metadata")
+                    copy.write_row(
+                        (
+                            new_id(), org_id, candidate_ids[e["candidate_external_id"]],
+                            e["external_id"], e.get("recruiter_external_id"), e["direction"],
+                            e["channel"], e["type"], e.get("outcome"),
+                            _when(e["occurred_at"]), _when(e.get("scheduled_for")),
+                            _when(e.get("due_at")), _when(e.get("promised_by")),
+                            e.get("in_reply_to"), e.get("fulfills"), e.get("subject"),
+                            e.get("body"), False, bool(e.get("auto_reply", False)),
+                            bool(e.get("expects_reply", True)),
+                            json.dumps(metadata) if metadata is not None else None, "[]", "",
+                            received,
+                        )
+                    )  # fmt: skip
+        conn.commit()
+    seconds = time.perf_counter() - started
+    return {
+        "events": len(events),
+        "seconds": round(seconds, 3),
+        "events_per_s": round(len(events) / seconds, 1),
+    }
