@@ -1,5 +1,6 @@
 """Recruiter pages: sign-in, the pipeline, a candidate, and acting on flags."""
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -37,6 +38,12 @@ async def form_data(request: Request) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(form_data)]
+
+
+def page_now(request: Request) -> datetime:
+    """The instant pages are computed as of: now, unless the app pins a clock (tests, demos)."""
+    clock = getattr(request.app.state, "web_clock", None)
+    return clock() if clock is not None else utcnow()
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -121,7 +128,7 @@ def pipeline(
         q=(q or "").strip() or None,
     )
     page = web_service.pipeline_page(
-        session, org_id=user.org_id, filters=filters, cursor=cursor or None, as_of=utcnow()
+        session, org_id=user.org_id, filters=filters, cursor=cursor or None, as_of=page_now(request)
     )
     query = {
         "recruiter": recruiter or "all",
@@ -167,7 +174,7 @@ def candidate(
 ) -> HTMLResponse:
     try:
         page = web_service.candidate_page(
-            session, org_id=user.org_id, candidate_id=candidate_id, as_of=utcnow()
+            session, org_id=user.org_id, candidate_id=candidate_id, as_of=page_now(request)
         )
     except NotFound as exc:
         raise PageNotFound() from exc
@@ -198,7 +205,7 @@ def acknowledge_flag(
             flag_id=flag_id,
             status="acknowledged",
             reason=None,
-            now=utcnow(),
+            now=page_now(request),
         )
     except NotFound as exc:
         raise PageNotFound() from exc
@@ -217,7 +224,7 @@ def dismiss_flag(
     try:
         if not reason:
             change = web_service.flag_state(
-                session, org_id=user.org_id, flag_id=flag_id, now=utcnow()
+                session, org_id=user.org_id, flag_id=flag_id, now=page_now(request)
             )
             return _flag_response(request, change, error="Give a reason to dismiss the flag.")
         change = web_service.change_flag(
@@ -226,7 +233,7 @@ def dismiss_flag(
             flag_id=flag_id,
             status="dismissed",
             reason=reason,
-            now=utcnow(),
+            now=page_now(request),
         )
     except NotFound as exc:
         raise PageNotFound() from exc

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,18 @@ def http_login(client: TestClient, email: str, password: str) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+# Pages are computed as of this instant, so the seeded November 2026 stories read the same
+# whatever the machine's clock says.
+PAGE_NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_page_clock(app: FastAPI) -> Iterator[None]:
+    app.state.web_clock = lambda: PAGE_NOW
+    yield
+    del app.state.web_clock
 
 
 @pytest.fixture
