@@ -150,6 +150,7 @@ def candidate_page(
     open_ids = {f.id for f in evaluation.open_flags}
     slow_at = settings.document.thresholds.slow_reply_business_hours
     bars = views.breakdown_bars(evaluation.score.breakdown)
+    points = views.latency_points(history)
     return CandidatePage(
         candidate=candidate,
         evaluation=evaluation,
@@ -163,7 +164,7 @@ def candidate_page(
         exchanges=views.exchange_rows(history, slow_at=slow_at, tz=tz),
         breakdown=bars,
         breakdown_chart=charts.breakdown_chart(bars),
-        sparkline=charts.sparkline(views.latency_points(history), slow_at=slow_at),
+        sparkline=charts.sparkline(points, slow_at=slow_at) if len(points) > 1 else "",
         next_due=views.parse_due(evaluation.score.next_action),
         tz=tz,
         slow_at=slow_at,
