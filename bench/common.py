@@ -110,7 +110,7 @@ def percentiles(samples_ms: Iterable[float]) -> dict[str, float]:
     data = sorted(samples_ms)
     if not data:
         return {}
-    cuts = statistics.quantiles(data, n=100, method="inclusive")
+    cuts = statistics.quantiles(data * 2 if len(data) == 1 else data, n=100, method="inclusive")
     return {
         "n": len(data),
         "p50_ms": round(cuts[49], 2),

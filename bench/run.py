@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         engine = fresh_engine(url)
         with engine.connect() as conn:
             results["machine"]["postgres"] = conn.execute(text("SHOW server_version")).scalar()
+            results["machine"]["autovacuum"] = conn.execute(text("SHOW autovacuum")).scalar()
 
     end = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     start = end - timedelta(days=365)
@@ -215,6 +216,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     main_org, main_key = create_org(engine, "bench-main")
     bulk_people(engine, main_org, recruiters, [c.body for c in candidates])
+    ingest.analyze(url)
     backfill = [[e for e in c.events if e["external_id"] not in in_slice] for c in candidates]
     backfill_count = sum(len(b) for b in backfill)
     with step(f"set-up: {backfill_count} events through the service layer"):
@@ -228,6 +230,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "transaction, forked workers on disjoint candidates (not over HTTP)",
     }
 
+    with step("vacuum analyze"):
+        ingest.vacuum_analyze(url)
     server = SubprocessServer(
         "app.main:create_app",
         env={"DATABASE_URL": url},
@@ -253,6 +257,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         with step("(b) COPY of the same rows"):
             copy_org, _ = create_org(engine, "bench-copy")
             copy_ids = bulk_people(engine, copy_org, recruiters, [c.body for c in candidates])
+            ingest.analyze(url)
             results["b_copy"] = ingest.copy_events(url, copy_org, copy_ids, http_slice)
         results["ratio_a_over_b"] = round(
             results["a_http_batch_ingest"]["events_per_s"] / results["b_copy"]["events_per_s"], 4
@@ -352,6 +357,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             for mode in ("without_scoring", "with_scoring"):
                 org_id, key = create_org(engine, f"bench-{mode}")
                 bulk_people(engine, org_id, recruiters, [c.body for c in subset])
+                ingest.analyze(url)
                 original = scoring_service.refresh_scores
                 if mode == "without_scoring":
                     scoring_service.refresh_scores = lambda *a, **k: {}  # type: ignore[assignment]
