@@ -382,7 +382,7 @@ def pipeline(
             | ((CandidateScore.rank == rank) & (CandidateScore.candidate_id > candidate_id))
         )
     stmt = stmt.order_by(CandidateScore.rank, CandidateScore.candidate_id).limit(limit + 1)
-    rows: list[Any] = list(session.execute(stmt).tuples())
+    rows: list[Any] = list(session.execute(stmt))
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1][1]

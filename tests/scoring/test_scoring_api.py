@@ -155,7 +155,7 @@ def test_pipeline_ranks_filters_and_pages(client: TestClient, org: OrgContext) -
     bad = create_candidate(
         client, org, name="Ghost Person", timezone="UTC", stage=stage, recruiter_external_id="r-b"
     )
-    fresh = create_candidate(client, org, name="Not Contacted", timezone="UTC", stage=stage)
+    create_candidate(client, org, name="Not Contacted", timezone="UTC", stage=stage)
     held = create_candidate(client, org, name="On Hold", timezone="UTC", status="on_hold")
     for i in range(3):
         post_batch(
