@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.errors import UnprocessableContent, field_error
 from app.core.ids import utcnow
+from app.users import repository
 from app.users.models import User
 
 ROLES = ("recruiter", "admin")
@@ -89,11 +89,11 @@ def _validate_password(password: str) -> None:
 
 
 def get_user_by_email(session: Session, *, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == normalize_email(email)))
+    return repository.get_by_email(session, normalize_email(email))
 
 
 def get_user(session: Session, *, user_id: str) -> User | None:
-    return session.get(User, user_id)
+    return repository.get(session, user_id)
 
 
 def create_user(
