@@ -55,9 +55,7 @@ def scenarios_dir() -> Path | None:
 
 
 def find_demo_org(session: Session) -> Organisation | None:
-    return session.scalar(
-        select(Organisation).where(Organisation.name == DEMO_ORG_NAME).limit(1)
-    )
+    return session.scalar(select(Organisation).where(Organisation.name == DEMO_ORG_NAME).limit(1))
 
 
 def load_demo(
@@ -120,9 +118,7 @@ def _load_scenarios(session: Session, org_id: str, *, recruiter_external_id: str
             candidates_service.upsert_candidate(
                 session, org_id=org_id, data=CandidateUpsert.model_validate(body)
             )
-            events = [
-                dict(e, candidate_external_id=body["external_id"]) for e in story["events"]
-            ]
+            events = [dict(e, candidate_external_id=body["external_id"]) for e in story["events"]]
             _record(session, org_id, events)
             count += 1
         except (ValueError, KeyError, RuntimeError) as exc:
