@@ -44,9 +44,7 @@ class WorkingCalendar:
 
     def window(self, day: date) -> tuple[datetime, datetime]:
         """Return the working window of a local date as UTC instants."""
-        opens = datetime.combine(day, self.start, tzinfo=self.tz).astimezone(UTC)
-        closes = datetime.combine(day, self.end, tzinfo=self.tz).astimezone(UTC)
-        return opens, closes
+        return _window(self, day)
 
     def windows(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Yield the working windows overlapping [start, end), clipped to it."""
@@ -69,13 +67,31 @@ class WorkingCalendar:
         *,
         excluding: Iterable[tuple[datetime, datetime]] = (),
     ) -> int:
-        """Count working seconds in [start, end), leaving out the `excluding` intervals."""
-        total = sum((hi - lo).total_seconds() for lo, hi in self.windows(start, end))
+        """Count working seconds in [start, end), leaving out the `excluding` intervals.
+
+        Instants count to the whole second, so the result is exactly additive over a split
+        point. The count is a difference of running totals (per-year prefix sums, cached),
+        so it costs the same for an hour as for a year.
+        """
+        if end <= start:
+            return 0
+        total = self._running_total(end) - self._running_total(start)
         for lo, hi in merge_intervals(excluding):
             lo, hi = max(lo, start), min(hi, end)
             if lo < hi:
-                total -= sum((b - a).total_seconds() for a, b in self.windows(lo, hi))
-        return round(total)
+                total -= self._running_total(hi) - self._running_total(lo)
+        return total
+
+    def _running_total(self, instant: datetime) -> int:
+        """Working seconds from the start of the instant's local year up to the instant."""
+        instant = instant.replace(microsecond=0)
+        day = instant.astimezone(self.tz).date()
+        total = _year_prefix(self, day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
+        if self.is_working_day(day):
+            opens, closes = self.window(day)
+            if instant > opens:
+                total += int((min(instant, closes) - opens).total_seconds())
+        return total + _years_before(self, day.year)
 
     def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
         """Return the instant `seconds` working seconds after `start` (start if seconds <= 0)."""
@@ -123,6 +139,39 @@ class WorkingCalendar:
                 - datetime.combine(date(2000, 1, 3), self.start)
             ).total_seconds()
         )
+
+
+@lru_cache(maxsize=65536)
+def _window(calendar: WorkingCalendar, day: date) -> tuple[datetime, datetime]:
+    opens = datetime.combine(day, calendar.start, tzinfo=calendar.tz).astimezone(UTC)
+    closes = datetime.combine(day, calendar.end, tzinfo=calendar.tz).astimezone(UTC)
+    return opens, closes
+
+
+@lru_cache(maxsize=4096)
+def _year_prefix(calendar: WorkingCalendar, year: int) -> tuple[int, ...]:
+    """prefix[i] = working seconds in the local days of `year` before its day i (from 0)."""
+    prefix = [0]
+    day = date(year, 1, 1)
+    while day.year == year:
+        seconds = 0
+        if calendar.is_working_day(day):
+            opens, closes = calendar.window(day)
+            seconds = int((closes - opens).total_seconds())
+        prefix.append(prefix[-1] + seconds)
+        day += timedelta(days=1)
+    return tuple(prefix)
+
+
+_EPOCH_YEAR = 2020
+
+
+@lru_cache(maxsize=4096)
+def _years_before(calendar: WorkingCalendar, year: int) -> int:
+    """Working seconds from 1 January of _EPOCH_YEAR (local) to 1 January of `year`."""
+    if year <= _EPOCH_YEAR:
+        return -sum(_year_prefix(calendar, y)[-1] for y in range(year, _EPOCH_YEAR))
+    return _years_before(calendar, year - 1) + _year_prefix(calendar, year - 1)[-1]
 
 
 def merge_intervals(

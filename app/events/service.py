@@ -268,7 +268,13 @@ def refresh_candidates(
     repository.replace_exchanges(session, org_id, [c.id for c in locked], exchange_rows)
     session.flush()
     scoring_service.refresh_scores(
-        session, org_id=org_id, candidates=locked, settings=settings, now=now, facts=facts
+        session,
+        org_id=org_id,
+        candidates=locked,
+        settings=settings,
+        now=now,
+        facts=facts,
+        histories=histories,
     )
     return histories
 

@@ -18,7 +18,7 @@ from app.core.errors import NotFound
 from app.core.ids import utcnow
 from app.core.pagination import decode_cursor, encode_cursor
 from app.events import repository as events_repository
-from app.events.domain import EventFacts, compute_history
+from app.events.domain import EventFacts, History, compute_history
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
 from app.scoring import repository
@@ -67,8 +67,12 @@ def refresh_scores(
     settings: CurrentSettings,
     now: datetime,
     facts: dict[str, list[EventFacts]] | None = None,
+    histories: dict[str, History] | None = None,
 ) -> dict[str, CandidateScore]:
-    """Evaluate candidates as of `now` from their events and store the results."""
+    """Evaluate candidates as of `now` from their events and store the results.
+
+    `histories` may hand in derivations already made as of `now` (the ingest path has them).
+    """
     if not candidates:
         return {}
     ids = [c.id for c in candidates]
@@ -86,6 +90,7 @@ def refresh_scores(
             previous=scores.get(candidate.id),
             settings=settings,
             as_of=now,
+            history=(histories or {}).get(candidate.id),
         )
     session.flush()
     return stored
@@ -100,9 +105,11 @@ def _evaluate_and_store(
     previous: CandidateScore | None,
     settings: CurrentSettings,
     as_of: datetime,
+    history: History | None = None,
 ) -> CandidateScore:
     calendar = settings.document.calendar(candidate.timezone)
-    history = compute_history(events, calendar, as_of)
+    if history is None or history.as_of != as_of:
+        history = compute_history(events, calendar, as_of)
     by_key = {f.key: f for f in flags}
     dismissed = frozenset(f.key for f in flags if f.status == "dismissed")
     result = evaluate(

@@ -177,3 +177,18 @@ def test_every_working_day_is_eight_hours_even_on_dst_days(tz: ZoneInfo, year: i
             opens, closes = calendar.window(day)
             assert (closes - opens) == timedelta(hours=8)
         day += timedelta(days=1)
+
+
+def _walk_days(calendar: WorkingCalendar, start: datetime, end: datetime) -> int:
+    """The plain definition: sum the overlaps with each day's working window."""
+    start, end = start.replace(microsecond=0), end.replace(microsecond=0)
+    return int(sum((hi - lo).total_seconds() for lo, hi in calendar.windows(start, end)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(calendars, instants, instants)
+def test_running_totals_agree_with_walking_the_days(
+    calendar: WorkingCalendar, a: datetime, b: datetime
+) -> None:
+    lo, hi = sorted([a, b])
+    assert calendar.business_seconds(lo, hi) == _walk_days(calendar, lo, hi)
