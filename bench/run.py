@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "platform": platform.platform(),
         },
     }
+    results["code"] = _code_version()
     started_all = time.perf_counter()
 
     with step("database"):
@@ -413,6 +414,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.json_out:
         Path(args.json_out).write_text(output + "\n")
     return results
+
+
+def _code_version() -> dict[str, Any]:
+    """The commit measured, and whether app/ had uncommitted changes (a shared tree)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "app_dirty": bool(git("status", "--porcelain", "app")),
+    }
 
 
 def _check(value: float, op: str, name: str) -> dict[str, Any]:
