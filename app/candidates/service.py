@@ -27,6 +27,10 @@ def upsert_candidate(
     )
     candidate = repository.get_by_external_id(session, org_id, data.external_id, for_update=True)
     assert candidate is not None
+    if created:
+        from app.scoring import service as scoring_service
+
+        scoring_service.add_placeholder_score(session, candidate=candidate)
     changed_timezone = False
     sent = fields_set if fields_set is not None else data.model_fields_set
     for field in sent - {"external_id"}:

@@ -25,6 +25,8 @@ class CandidateScore(Base):
     __table_args__ = (
         Index("ix_candidate_scores_org_rank", "org_id", "rank", "candidate_id"),
         Index("ix_candidate_scores_org_valid_until", "org_id", "valid_until"),
+        Index("ix_candidate_scores_org_computed_as_of", "org_id", "computed_as_of"),
+        Index("ix_candidate_scores_org_settings_version", "org_id", "settings_version"),
     )
 
     candidate_id: Mapped[str] = mapped_column(

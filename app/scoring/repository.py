@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.candidates.models import Candidate
@@ -69,28 +69,25 @@ def last_score_change(session: Session, org_id: str, candidate_id: str) -> Score
 def stale_candidate_ids(
     session: Session, org_id: str, as_of: datetime, *, settings_version: int
 ) -> list[str]:
-    """Active candidates whose stored evaluation does not hold at `as_of`."""
-    stmt = (
-        select(Candidate.id)
-        .outerjoin(CandidateScore, CandidateScore.candidate_id == Candidate.id)
-        .where(
-            Candidate.org_id == org_id,
-            Candidate.status == "active",
-            or_(
-                CandidateScore.candidate_id.is_(None),
-                CandidateScore.computed_as_of > as_of,
-                CandidateScore.valid_until <= as_of,
-                CandidateScore.settings_version != settings_version,
-                and_(
-                    Candidate.last_event_at.is_not(None),
-                    Candidate.last_event_at > CandidateScore.computed_as_of,
-                    Candidate.last_event_at <= as_of,
-                ),
-            ),
-        )
-        .order_by(Candidate.id)
+    """Active candidates whose stored evaluation does not hold at `as_of`.
+
+    Each condition is a range on an (org_id, …) index; every candidate has a score row
+    from its creation on (a placeholder that is stale at once), so none is missed.
+    """
+    conditions = (
+        CandidateScore.valid_until <= as_of,
+        CandidateScore.computed_as_of > as_of,
+        CandidateScore.settings_version < settings_version,
     )
-    return list(session.scalars(stmt))
+    stale: set[str] = set()
+    for condition in conditions:
+        stmt = (
+            select(CandidateScore.candidate_id)
+            .join(Candidate, Candidate.id == CandidateScore.candidate_id)
+            .where(CandidateScore.org_id == org_id, condition, Candidate.status == "active")
+        )
+        stale.update(session.scalars(stmt))
+    return sorted(stale)
 
 
 def pipeline_query(
@@ -106,7 +103,11 @@ def pipeline_query(
     stmt = (
         select(Candidate, CandidateScore)
         .join(CandidateScore, CandidateScore.candidate_id == Candidate.id)
-        .where(Candidate.org_id == org_id, Candidate.status == status)
+        .where(
+            CandidateScore.org_id == org_id,
+            Candidate.org_id == org_id,
+            Candidate.status == status,
+        )
     )
     if recruiter_external_id is not None:
         stmt = stmt.where(Candidate.recruiter_external_id == recruiter_external_id)

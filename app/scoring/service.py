@@ -7,7 +7,7 @@ crossed a threshold, a due date passed, settings changed). Reads then serve stor
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -96,6 +96,24 @@ def refresh_scores(
     return stored
 
 
+def add_placeholder_score(session: Session, *, candidate: Candidate) -> None:
+    """Give a new candidate a score row that is stale at once (evaluated on first read)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    session.add(
+        CandidateScore(
+            candidate_id=candidate.id,
+            org_id=candidate.org_id,
+            score=None,
+            band="unknown",
+            rank=UNRANKED,
+            settings_version=0,
+            computed_as_of=epoch,
+            valid_until=epoch,
+        )
+    )
+    session.flush()
+
+
 def _evaluate_and_store(
     session: Session,
     *,
@@ -163,7 +181,8 @@ def _evaluate_and_store(
             added=sorted(new_codes - old_codes),
             removed=sorted(old_codes - new_codes),
             settings_version=settings.version,
-            settings_changed=previous is not None and previous.settings_version != settings.version,
+            settings_changed=previous is not None
+            and previous.settings_version not in (0, settings.version),
         )
     return row
 
