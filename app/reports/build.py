@@ -2,11 +2,11 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.candidates.models import Candidate
-from app.events.domain import History
 from app.events.models import Event
 from app.reports.repository import HOUR, LATENCY_BUCKETS, ExchangeStats
 from app.reports.schemas import (
@@ -146,25 +146,34 @@ def recoveries(
     return sorted(out.values(), key=lambda r: (r.at, r.external_id))
 
 
+@dataclass(frozen=True)
+class MirrorView:
+    """A candidate's open waiting clock (if any) and overdue promises at one instant."""
+
+    waiting_since: datetime | None
+    waiting_seconds: int | None
+    overdue_promises: list[datetime]
+
+
 def waiting_on_us(
-    candidates: Iterable[Candidate], histories: Mapping[str, History]
+    candidates: Iterable[Candidate], views: Mapping[str, MirrorView]
 ) -> list[WaitingCandidateRead]:
     """Candidates with an open waiting clock or an overdue promise; longest waiting first."""
     out: list[WaitingCandidateRead] = []
     for candidate in candidates:
-        history = histories.get(candidate.id)
-        if history is None:
-            continue
-        clock = history.waiting_on_us
-        overdue = sorted(p.promised_by for p in history.promises if p.overdue)
-        if clock is None and not overdue:
+        view = views.get(candidate.id)
+        if view is None or (view.waiting_since is None and not view.overdue_promises):
             continue
         out.append(
             WaitingCandidateRead(
                 **who(candidate),
-                waiting_since=clock.opened_at if clock else None,
-                waiting_business_hours=round(clock.business_seconds / HOUR, 1) if clock else None,
-                overdue_promises=overdue,
+                waiting_since=view.waiting_since,
+                waiting_business_hours=(
+                    round(view.waiting_seconds / HOUR, 1)
+                    if view.waiting_seconds is not None
+                    else None
+                ),
+                overdue_promises=sorted(view.overdue_promises),
             )
         )
 

@@ -7,11 +7,11 @@ Aggregates (counts, the median, the latency histogram) are computed by the datab
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, String, and_, case, cast, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, load_only
 
 from app.candidates.models import Candidate
 from app.events.models import Event, Exchange
@@ -91,9 +91,7 @@ def flagged(
     Only active candidates; dismissed flags are left out (the recruiter already decided).
     """
     stmt = _scoped(
-        select(Flag, Candidate, CandidateScore)
-        .join(Candidate, Candidate.id == Flag.candidate_id)
-        .outerjoin(CandidateScore, CandidateScore.candidate_id == Candidate.id),
+        select(Flag, Candidate).join(Candidate, Candidate.id == Flag.candidate_id),
         org_id,
         recruiter_external_id,
     ).where(
@@ -105,8 +103,34 @@ def flagged(
             and_(Flag.raised_at < start, Flag.active.is_(True)),
         ),
     )
-    rows = session.execute(stmt.order_by(Candidate.id, Flag.raised_at, Flag.id))
-    return [(f, c, s) for f, c, s in rows]
+    rows = list(session.execute(stmt.order_by(Candidate.id, Flag.raised_at, Flag.id)))
+    scores = report_scores(session, org_id, sorted({c.id for _, c in rows}))
+    return [(f, c, scores.get(c.id)) for f, c in rows]
+
+
+def report_scores(
+    session: Session, org_id: str, candidate_ids: list[str]
+) -> dict[str, CandidateScore]:
+    """Stored scores with only the columns a report shows (no breakdown or metrics)."""
+    out: dict[str, CandidateScore] = {}
+    for begin in range(0, len(candidate_ids), 500):
+        stmt = (
+            select(CandidateScore)
+            .options(
+                load_only(
+                    CandidateScore.score,
+                    CandidateScore.band,
+                    CandidateScore.next_action,
+                    CandidateScore.next_action_due_at,
+                )
+            )
+            .where(
+                CandidateScore.org_id == org_id,
+                CandidateScore.candidate_id.in_(candidate_ids[begin : begin + 500]),
+            )
+        )
+        out.update({score.candidate_id: score for score in session.scalars(stmt)})
+    return out
 
 
 def event_times(session: Session, org_id: str, event_ids: Sequence[str]) -> dict[str, datetime]:
@@ -410,3 +434,93 @@ def record_send(
     session.add(row)
     session.flush()
     return row
+
+
+def overdue_promises(
+    session: Session, org_id: str, candidate_ids: list[str], as_of: datetime
+) -> dict[str, list[datetime]]:
+    """Passed `promised_by` dates with no later outbound event (events/domain's rule)."""
+    later = aliased(Event)
+    out: dict[str, list[datetime]] = {}
+    for start in range(0, len(candidate_ids), 500):
+        chunk = candidate_ids[start : start + 500]
+        kept = (
+            select(later.id)
+            .where(
+                later.org_id == org_id,
+                later.candidate_id == Event.candidate_id,
+                later.direction == "outbound",
+                later.occurred_at <= as_of,
+                or_(
+                    later.occurred_at > Event.occurred_at,
+                    and_(
+                        later.occurred_at == Event.occurred_at,
+                        later.external_id > Event.external_id,
+                    ),
+                ),
+            )
+            .exists()
+        )
+        stmt = select(Event.candidate_id, Event.promised_by).where(
+            Event.org_id == org_id,
+            Event.candidate_id.in_(chunk),
+            Event.direction == "outbound",
+            Event.promised_by.is_not(None),
+            Event.promised_by < as_of,
+            Event.occurred_at <= as_of,
+            ~kept,
+        )
+        for candidate_id, promised_by in session.execute(stmt):
+            if promised_by is not None:
+                out.setdefault(candidate_id, []).append(promised_by)
+    return out
+
+
+def open_waiting_since(
+    session: Session, org_id: str, candidate_ids: list[str], as_of: datetime
+) -> dict[str, datetime]:
+    """When each candidate's open "waiting on us" clock started, as of `as_of`.
+
+    The mirror view's rule (events/domain.py) in SQL: the first inbound message that is not an
+    auto-reply or out-of-office notice after our last outbound event. (Events at the very same
+    instant as that outbound event are taken as before it.)
+    """
+    out: dict[str, datetime] = {}
+    out_of_office = cast(Event.intents, String).contains('"out_of_office"')
+    for begin in range(0, len(candidate_ids), 500):
+        chunk = candidate_ids[begin : begin + 500]
+        last_out = (
+            select(Event.candidate_id, func.max(Event.occurred_at).label("at"))
+            .where(
+                Event.org_id == org_id,
+                Event.candidate_id.in_(chunk),
+                Event.direction == "outbound",
+                Event.occurred_at <= as_of,
+            )
+            .group_by(Event.candidate_id)
+            .subquery()
+        )
+        stmt = (
+            select(Event.candidate_id, func.min(Event.occurred_at))
+            .outerjoin(last_out, last_out.c.candidate_id == Event.candidate_id)
+            .where(
+                Event.org_id == org_id,
+                Event.candidate_id.in_(chunk),
+                Event.direction == "inbound",
+                Event.type == "message",
+                Event.auto_reply.is_(False),
+                ~out_of_office,
+                Event.occurred_at <= as_of,
+                or_(last_out.c.at.is_(None), Event.occurred_at > last_out.c.at),
+            )
+            .group_by(Event.candidate_id)
+        )
+        for candidate_id, since in session.execute(stmt):
+            if since is not None:
+                out[candidate_id] = _aware(since)
+    return out
+
+
+def _aware(value: datetime) -> datetime:
+    """Aggregates skip the column type, so SQLite hands back naive UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

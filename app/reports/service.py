@@ -8,8 +8,6 @@ from sqlalchemy.orm import Session
 from app.candidates.models import Candidate
 from app.core.errors import NotFound, UnprocessableContent, field_error
 from app.core.ids import utcnow
-from app.events import repository as events_repository
-from app.events.domain import History, compute_history
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
 from app.reports import build, repository
@@ -123,7 +121,7 @@ def build_report(
 
     maybe_waiting = repository.maybe_waiting_on_us(*scope, as_of=as_of)
     waiting = build.waiting_on_us(
-        maybe_waiting, _histories(session, org_id, maybe_waiting, settings, as_of)
+        maybe_waiting, _mirror_views(session, org_id, maybe_waiting, settings, as_of)
     )
 
     no_shows = build.no_show_items(repository.no_shows(*scope, start=start, end=end))
@@ -171,16 +169,38 @@ def build_report(
     )
 
 
-def _histories(
+def _mirror_views(
     session: Session,
     org_id: str,
     candidates: list[Candidate],
     settings: CurrentSettings,
     as_of: datetime,
-) -> dict[str, History]:
-    """The mirror view of a few candidates as of `as_of` (the same derivation as history_for)."""
-    facts = events_repository.facts_for_candidates(session, org_id, [c.id for c in candidates])
-    return {
-        c.id: compute_history(facts.get(c.id, []), settings.document.calendar(c.timezone), as_of)
-        for c in candidates
-    }
+) -> dict[str, build.MirrorView]:
+    """Each candidate's waiting clock and overdue promises as of `as_of`.
+
+    Where the stored summary covers `as_of` (no event after it) the open clock is the stored
+    `waiting_since`; for candidates with later events it is found in SQL.
+    Overdue promises come from SQL with the same rule as the mirror view in events/domain.
+    """
+    overdue = repository.overdue_promises(session, org_id, [c.id for c in candidates], as_of)
+    covered = [c for c in candidates if c.last_event_at is None or c.last_event_at <= as_of]
+    behind = [c for c in candidates if c.last_event_at is not None and c.last_event_at > as_of]
+    views: dict[str, build.MirrorView] = {}
+    for candidate in covered:
+        since = candidate.waiting_since
+        seconds = (
+            settings.document.calendar(candidate.timezone).business_seconds(since, as_of)
+            if since is not None
+            else None
+        )
+        views[candidate.id] = build.MirrorView(since, seconds, overdue.get(candidate.id, []))
+    since_at = repository.open_waiting_since(session, org_id, [c.id for c in behind], as_of)
+    for candidate in behind:
+        since = since_at.get(candidate.id)
+        calendar = settings.document.calendar(candidate.timezone)
+        views[candidate.id] = build.MirrorView(
+            since,
+            calendar.business_seconds(since, as_of) if since is not None else None,
+            overdue.get(candidate.id, []),
+        )
+    return views

@@ -1,0 +1,55 @@
+"""The report's SQL mirror view agrees with the pure derivation in events/domain.py."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from app.candidates import repository as candidates_repository
+from app.candidates import service as candidates_service
+from app.candidates.schemas import CandidateUpsert
+from app.core.db import create_sessionmaker, transaction
+from app.demo.generator import generate_org
+from app.events import repository as events_repository
+from app.events import service as events_service
+from app.events.domain import compute_history
+from app.orgs import service as orgs_service
+from app.reports import repository as reports_repository
+from tests.factories import make_org
+
+END = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("days_back", [0, 3, 10, 24])
+def test_sql_waiting_clock_and_promises_match_the_domain(engine: Engine, days_back: int) -> None:
+    org = make_org(engine)
+    data = generate_org(
+        seed=days_back + 11, candidates=40, recruiters=2, start=END - timedelta(weeks=6), end=END
+    )
+    with transaction(create_sessionmaker(engine)) as session:
+        for body in data.candidates:
+            candidates_service.upsert_candidate(
+                session, org_id=org.org_id, data=CandidateUpsert.model_validate(body)
+            )
+        items = events_service.parse_items(data.events)
+        events_service.record_events(session, org_id=org.org_id, items=items)
+
+    as_of = END - timedelta(days=days_back, hours=5)
+    with create_sessionmaker(engine)() as session:
+        settings = orgs_service.get_current_settings(session, org_id=org.org_id)
+        ids = candidates_repository.all_ids(session, org.org_id)
+        since = reports_repository.open_waiting_since(session, org.org_id, ids, as_of)
+        overdue = reports_repository.overdue_promises(session, org.org_id, ids, as_of)
+        facts = events_repository.facts_for_candidates(session, org.org_id, ids)
+        candidates = {c.id: c for c in candidates_repository.lock_many(session, org.org_id, ids)}
+        waiting = promised = 0
+        for cid in ids:
+            calendar = settings.document.calendar(candidates[cid].timezone)
+            history = compute_history(facts.get(cid, []), calendar, as_of)
+            clock = history.waiting_on_us
+            assert since.get(cid) == (clock.opened_at if clock else None), cid
+            expected = sorted(p.promised_by for p in history.promises if p.overdue)
+            assert sorted(overdue.get(cid, [])) == expected, cid
+            waiting += clock is not None
+            promised += bool(expected)
+    assert waiting > 0  # the comparison covered real clocks
