@@ -4,9 +4,9 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.core.db_upsert import _with_defaults
 from app.events.domain import EventFacts, IntentMatch
@@ -112,3 +112,33 @@ def replace_exchanges(
         )
     if rows:
         session.execute(insert(Exchange), [_with_defaults(Exchange, r) for r in rows])
+
+
+def overdue_promise_clause(promise: Any, *, org_id: str, as_of: datetime) -> ColumnElement[bool]:
+    """SQL for the mirror view's overdue promise (events/domain.py), on an Event alias.
+
+    An outbound `promised_by` passed before `as_of` with no later outbound event of the same
+    candidate (later in the contract's order: occurred_at, then external_id).
+    """
+    later = aliased(Event)
+    kept = exists().where(
+        later.org_id == org_id,
+        later.candidate_id == promise.candidate_id,
+        later.direction == "outbound",
+        later.occurred_at <= as_of,
+        or_(
+            later.occurred_at > promise.occurred_at,
+            and_(
+                later.occurred_at == promise.occurred_at,
+                later.external_id > promise.external_id,
+            ),
+        ),
+    )
+    return and_(
+        promise.org_id == org_id,
+        promise.direction == "outbound",
+        promise.promised_by.is_not(None),
+        promise.promised_by < as_of,
+        promise.occurred_at <= as_of,
+        ~kept,
+    )

@@ -15,27 +15,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.reports.schemas import FlaggedCandidateRead, WeeklyReportRead
+from app.scoring.labels import BAND_LABELS, signal_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 HTML_ROW_LIMIT = 50
 
-FLAG_LABELS = {
-    "missed_meeting": "Missed meeting",
-    "no_callback": "No callback",
-    "slow_reply": "Slow reply",
-    "ghosting": "Ghosting",
-    "unfulfilled_request": "Unfulfilled request",
-    "repeated_apologies": "Repeated apologies",
-    "words_not_actions": "Words, not actions",
-    "reschedules": "Reschedules",
-    "cooling": "Cooling",
-}
-BAND_LABELS = {
-    "engaged": "Engaged",
-    "cooling": "Cooling",
-    "not_that_into_you": "Not that into you",
-    "unknown": "No score yet",
-}
 BAND_COLOURS = {
     "engaged": "#1a7f37",
     "cooling": "#9a6700",
@@ -128,7 +112,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["flag_label"] = lambda code: FLAG_LABELS.get(code, code.replace("_", " "))
+    env.filters["flag_label"] = signal_label
     env.filters["band_label"] = lambda band: BAND_LABELS.get(band, band)
     env.filters["band_colour"] = lambda band: BAND_COLOURS.get(band, "#57606a")
     env.filters["severity_colour"] = lambda sev: SEVERITY_COLOURS.get(sev, "#57606a")

@@ -14,6 +14,7 @@ from sqlalchemy import Select, String, and_, case, cast, exists, func, or_, sele
 from sqlalchemy.orm import Session, aliased, load_only
 
 from app.candidates.models import Candidate
+from app.events import repository as events_repository
 from app.events.models import Event, Exchange
 from app.recruiters.models import Recruiter
 from app.reports.models import ReportSend
@@ -440,35 +441,11 @@ def overdue_promises(
     session: Session, org_id: str, candidate_ids: list[str], as_of: datetime
 ) -> dict[str, list[datetime]]:
     """Passed `promised_by` dates with no later outbound event (events/domain's rule)."""
-    later = aliased(Event)
     out: dict[str, list[datetime]] = {}
     for start in range(0, len(candidate_ids), 500):
-        chunk = candidate_ids[start : start + 500]
-        kept = (
-            select(later.id)
-            .where(
-                later.org_id == org_id,
-                later.candidate_id == Event.candidate_id,
-                later.direction == "outbound",
-                later.occurred_at <= as_of,
-                or_(
-                    later.occurred_at > Event.occurred_at,
-                    and_(
-                        later.occurred_at == Event.occurred_at,
-                        later.external_id > Event.external_id,
-                    ),
-                ),
-            )
-            .exists()
-        )
         stmt = select(Event.candidate_id, Event.promised_by).where(
-            Event.org_id == org_id,
-            Event.candidate_id.in_(chunk),
-            Event.direction == "outbound",
-            Event.promised_by.is_not(None),
-            Event.promised_by < as_of,
-            Event.occurred_at <= as_of,
-            ~kept,
+            Event.candidate_id.in_(candidate_ids[start : start + 500]),
+            events_repository.overdue_promise_clause(Event, org_id=org_id, as_of=as_of),
         )
         for candidate_id, promised_by in session.execute(stmt):
             if promised_by is not None:

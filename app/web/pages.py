@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from app.core.deps import SessionDep
 from app.core.errors import NotFound
 from app.core.ids import utcnow
+from app.scoring.labels import BAND_LABELS
 from app.scoring.router import FLAG_CODES
 from app.users import service as users_service
 from app.users.service import LoginOutcome
@@ -121,7 +122,7 @@ def pipeline(
         recruiter = user.recruiter_external_id or "all"
     filters = web_service.PipelineFilters(
         recruiter=None if recruiter in ("all", "") else recruiter,
-        band=_choice(band, tuple(views.BAND_LABELS)),
+        band=_choice(band, tuple(BAND_LABELS)),
         flag=_choice(flag, FLAG_CODES),
         stage=stage or None,
         status=_choice(status, views.STATUSES) or "active",

@@ -7,6 +7,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.candidates.models import Candidate
+from app.events import repository as events_repository
 from app.events.models import Event
 from app.recruiters.models import Recruiter
 from app.scoring.models import CandidateScore
@@ -47,27 +48,9 @@ def count_waiting_on_us(
     outbound event (contract section 3, mirror view).
     """
     promise = aliased(Event)
-    later = aliased(Event)
     overdue_promise = exists().where(
-        promise.org_id == org_id,
         promise.candidate_id == Candidate.id,
-        promise.direction == "outbound",
-        promise.promised_by.is_not(None),
-        promise.promised_by < as_of,
-        promise.occurred_at <= as_of,
-        ~exists().where(
-            later.org_id == org_id,
-            later.candidate_id == Candidate.id,
-            later.direction == "outbound",
-            later.occurred_at <= as_of,
-            or_(
-                later.occurred_at > promise.occurred_at,
-                and_(
-                    later.occurred_at == promise.occurred_at,
-                    later.external_id > promise.external_id,
-                ),
-            ),
-        ),
+        events_repository.overdue_promise_clause(promise, org_id=org_id, as_of=as_of),
     )
     waiting_hours = CandidateScore.metrics["waiting_on_us_business_hours"].as_float()
     stmt = (

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from app import __version__
+from app.scoring.labels import BAND_LABELS, SIGNAL_LABELS
 from app.web import views
 from app.web.security import csrf_token
 
@@ -45,10 +46,10 @@ def _environment() -> jinja2.Environment:
     env.globals.update(
         static=_static,
         flag_label=views.flag_label,
-        band_labels=views.BAND_LABELS,
+        band_labels=BAND_LABELS,
         action_labels=views.ACTION_LABELS,
         intent_labels=views.INTENT_LABELS,
-        flag_labels=views.FLAG_LABELS,
+        flag_labels=SIGNAL_LABELS,
     )
     env.filters.update(
         local_time=views.local_time,

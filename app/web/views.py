@@ -14,31 +14,12 @@ from markupsafe import Markup
 
 from app.events.domain import History
 from app.events.models import Event
+from app.scoring.labels import signal_label
 from app.scoring.models import Flag
 from app.web import charts
 
 HOUR = 3600.0
 
-FLAG_LABELS = {
-    "missed_meeting": "Missed meeting",
-    "no_callback": "No callback",
-    "slow_reply": "Slow reply",
-    "ghosting": "Ghosting",
-    "unfulfilled_request": "Unfulfilled request",
-    "repeated_apologies": "Repeated apologies",
-    "words_not_actions": "Words, not actions",
-    "reschedules": "Reschedules",
-    "cooling": "Cooling",
-    "prompt_replies": "Prompt replies",
-    "thank_you_note": "Thank-you note",
-    "proactive_follow_up": "Proactive follow-up",
-}
-BAND_LABELS = {
-    "engaged": "Engaged",
-    "cooling": "Cooling",
-    "not_that_into_you": "Not that into you",
-    "unknown": "Unknown",
-}
 ACTION_LABELS = {
     "check_in": "Send a polite check-in",
     "second_check_in": "Send a second check-in",
@@ -60,8 +41,7 @@ INTENT_LABELS = {
 STATUSES = ("active", "on_hold", "hired", "rejected", "withdrawn")
 
 
-def flag_label(code: str) -> str:
-    return FLAG_LABELS.get(code, code.replace("_", " ").capitalize())
+flag_label = signal_label
 
 
 def local_time(value: datetime | None, tz: ZoneInfo) -> str:

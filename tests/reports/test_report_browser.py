@@ -1,7 +1,7 @@
 """Render the weekly report's HTML in a real Chromium and keep a screenshot as an artifact."""
 
-import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,26 +9,11 @@ from fastapi.testclient import TestClient
 from tests.reports.conftest import Seeded
 from tests.reports.seed import WEEK
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "report.png"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.mark.browser
-def test_report_html_renders_in_chromium(client: TestClient, seeded: Seeded) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing on CI")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
+def test_report_html_renders_in_chromium(client: TestClient, seeded: Seeded, browser: Any) -> None:
     response = client.get(
         "/api/v1/reports/weekly",
         params={"week": WEEK, "as_of": "2026-11-25T12:00:00Z"},
@@ -36,22 +21,18 @@ def test_report_html_renders_in_chromium(client: TestClient, seeded: Seeded) -> 
     )
     assert response.status_code == 200
     requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 760, "height": 900})
-            page.on("request", lambda request: requests.append(request.url))
-            page.set_content(response.text, wait_until="load")
-            text = page.inner_text("body")
-            # A narrow (phone-sized) mail pane must not scroll sideways much.
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-            page.set_viewport_size({"width": 380, "height": 800})
-            overflow = page.evaluate("document.documentElement.scrollWidth")
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 760, "height": 900})
+    try:
+        page.on("request", lambda request: requests.append(request.url))
+        page.set_content(response.text, wait_until="load")
+        text = page.inner_text("body")
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        # A narrow (phone-sized) mail pane must not scroll sideways much.
+        page.set_viewport_size({"width": 380, "height": 800})
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        page.close()
     assert "Week 2026-W47" in text
     assert "Jordan Example" in text and "Repeated apologies" in text
     assert "Pat Promised" in text and "Wren Waiting" in text
