@@ -199,9 +199,7 @@ def cleared_flags(
         .correlate(Flag)
     )
     stmt = _scoped(
-        select(Flag, Candidate, CandidateScore)
-        .join(Candidate, Candidate.id == Flag.candidate_id)
-        .outerjoin(CandidateScore, CandidateScore.candidate_id == Candidate.id),
+        select(Flag, Candidate).join(Candidate, Candidate.id == Flag.candidate_id),
         org_id,
         recruiter_external_id,
     ).where(
@@ -214,8 +212,9 @@ def cleared_flags(
         Flag.raised_at < end,
         ~exists(still_open),
     )
-    rows = session.execute(stmt.order_by(Candidate.id, Flag.cleared_at, Flag.id))
-    return [(f, c, s) for f, c, s in rows]
+    rows = list(session.execute(stmt.order_by(Candidate.id, Flag.cleared_at, Flag.id)))
+    scores = report_scores(session, org_id, sorted({c.id for _, c in rows}))
+    return [(f, c, scores.get(c.id)) for f, c in rows]
 
 
 def maybe_waiting_on_us(

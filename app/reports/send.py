@@ -275,22 +275,21 @@ def _claim_and_deliver(
         )
     except IntegrityError as exc:
         if delivered:
-            log.error(
-                "report_sent_but_not_recorded",
-                org_id=org_id,
-                recruiter=recruiter.external_id,
-                week=week,
-                error=str(exc)[:300],
-            )
+            _log_unrecorded(org_id, recruiter.external_id, week, exc)
         # Another sender claimed it between our check and insert (no advisory lock there).
         outcome.status = "already_sent"
     except Exception as exc:
         if delivered:
-            log.error(
-                "report_sent_but_not_recorded",
-                org_id=org_id,
-                recruiter=recruiter.external_id,
-                week=week,
-                error=str(exc)[:300],
-            )
+            _log_unrecorded(org_id, recruiter.external_id, week, exc)
         outcome.status, outcome.error = "failed", f"{exc.__class__.__name__}: {exc}"
+
+
+def _log_unrecorded(org_id: str, recruiter: str, week: str, exc: Exception) -> None:
+    """The mail went out but recording it failed: the next run may send it again."""
+    log.error(
+        "report_sent_but_not_recorded",
+        org_id=org_id,
+        recruiter=recruiter,
+        week=week,
+        error=str(exc)[:300],
+    )
