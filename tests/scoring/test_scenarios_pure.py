@@ -7,7 +7,6 @@ alone is on trial, so each message gets the intents a reader would give it.
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
