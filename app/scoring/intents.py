@@ -509,7 +509,7 @@ def _iso_date(match: re.Match[str]) -> date | None:
 # --- out of office ---------------------------------------------------------------------
 
 
-def _find_ooo(
+def _find_ooo(  # noqa: PLR0917
     text: str,
     subject: str,
     auto_reply: bool,
