@@ -9,11 +9,7 @@ from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 from app.users.models import User
 
-# Rows that belong to one candidate and go with them on erasure (children first).
-DERIVED_BY_CANDIDATE = (ScoreChange, Flag, CandidateScore, Exchange, Event)
-
 __all__ = [
-    "DERIVED_BY_CANDIDATE",
     "ApiKey",
     "Base",
     "Candidate",
