@@ -28,6 +28,8 @@ from app.events.router import router as events_router
 from app.orgs.router import router as orgs_router
 from app.recruiters.router import router as recruiters_router
 from app.scoring.router import router as scoring_router
+from app.webhooks import runner as webhooks_runner
+from app.webhooks.router import router as webhooks_router
 
 log = get_logger("followthrough")
 
@@ -135,7 +137,8 @@ def create_app(
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
         try:
-            yield
+            with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
+                yield
         finally:
             if own_engine:
                 app.state.engine.dispose()
@@ -161,6 +164,7 @@ def create_app(
         events_router,
         scoring_router,
         orgs_router,
+        webhooks_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)

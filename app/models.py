@@ -8,9 +8,10 @@ from app.recruiters.models import Recruiter
 from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 from app.users.models import User
+from app.webhooks.models import WebhookAttempt, WebhookMessage, WebhookSubscription
 
 # Rows that belong to one candidate and go with them on erasure (children first).
-DERIVED_BY_CANDIDATE = (ScoreChange, Flag, CandidateScore, Exchange, Event)
+DERIVED_BY_CANDIDATE = (WebhookMessage, ScoreChange, Flag, CandidateScore, Exchange, Event)
 
 __all__ = [
     "DERIVED_BY_CANDIDATE",
@@ -27,4 +28,7 @@ __all__ = [
     "ScoreChange",
     "SettingsVersion",
     "User",
+    "WebhookAttempt",
+    "WebhookMessage",
+    "WebhookSubscription",
 ]
