@@ -28,7 +28,7 @@ class UnsafeUrl(UnprocessableContent):
     def __init__(self, reason: str) -> None:
         super().__init__(
             f"The webhook URL is not allowed: {reason}.",
-            errors=[{"field": "url", "message": reason, "type": "unsafe_url"}],
+            errors=[{"field": "body.url", "message": reason, "type": "unsafe_url"}],
         )
         self.reason = reason
 
