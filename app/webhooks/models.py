@@ -5,8 +5,10 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.candidates import models as _candidates_models  # noqa: F401  (tables our FKs name)
 from app.core.db import Base
 from app.core.ids import new_id, utcnow
+from app.orgs import models as _orgs_models  # noqa: F401
 
 EVENT_TYPES = ("candidate.flagged", "candidate.band_changed", "flag.cleared", "flag.dismissed")
 
