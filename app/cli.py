@@ -12,6 +12,7 @@ from app.core.settings import get_settings
 from app.orgs.commands import resolve_org
 from app.reports import cli as reports_cli
 from app.web import cli as web_cli
+from app.webhooks.cli import webhooks_cli
 
 cli = typer.Typer(help="Followthrough: candidate responsiveness tracking.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -22,6 +23,7 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(org_cli, name="org")
 cli.add_typer(apikey_cli, name="apikey")
 cli.add_typer(demo_cli, name="demo")
+cli.add_typer(webhooks_cli, name="webhooks")
 
 
 @cli.command()

@@ -30,6 +30,8 @@ from app.recruiters.router import router as recruiters_router
 from app.reports.router import router as reports_router
 from app.scoring.router import router as scoring_router
 from app.web import router as web
+from app.webhooks import runner as webhooks_runner
+from app.webhooks.router import router as webhooks_router
 
 log = get_logger("followthrough")
 
@@ -137,7 +139,8 @@ def create_app(
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
         try:
-            yield
+            with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
+                yield
         finally:
             if own_engine:
                 app.state.engine.dispose()
@@ -164,6 +167,7 @@ def create_app(
         events_router,
         scoring_router,
         orgs_router,
+        webhooks_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)

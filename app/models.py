@@ -8,6 +8,7 @@ from app.recruiters.models import Recruiter
 from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 from app.users.models import User
+from app.webhooks.models import WebhookAttempt, WebhookMessage, WebhookSubscription
 
 __all__ = [
     "ApiKey",
@@ -23,4 +24,7 @@ __all__ = [
     "ScoreChange",
     "SettingsVersion",
     "User",
+    "WebhookAttempt",
+    "WebhookMessage",
+    "WebhookSubscription",
 ]
