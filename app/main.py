@@ -25,6 +25,7 @@ from app.core.plugins import optional_modules
 from app.core.settings import Settings, get_settings
 from app.core.validation import validation_problem
 from app.events.router import router as events_router
+from app.integrations.router import router as integrations_router
 from app.orgs.router import router as orgs_router
 from app.recruiters.router import router as recruiters_router
 from app.scoring.router import router as scoring_router
@@ -161,6 +162,7 @@ def create_app(
         events_router,
         scoring_router,
         orgs_router,
+        integrations_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)
