@@ -24,6 +24,7 @@ from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddlewar
 from app.core.settings import Settings, get_settings
 from app.core.validation import validation_problem
 from app.events.router import router as events_router
+from app.integrations.router import router as integrations_router
 from app.orgs import service as orgs_service
 from app.orgs.router import router as orgs_router
 from app.recruiters.router import router as recruiters_router
@@ -168,6 +169,7 @@ def create_app(
         scoring_router,
         orgs_router,
         webhooks_router,
+        integrations_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)
