@@ -144,7 +144,20 @@ def report_send(
             except SmtpConfigError as exc:
                 raise typer.BadParameter(str(exc), param_hint="SMTP_URL") from exc
             except AppError as exc:
-                raise typer.BadParameter(exc.detail, param_hint="--week") from exc
+                if org:
+                    raise typer.BadParameter(exc.detail, param_hint="--week") from exc
+                failed += 1
+                results.append({"org_id": org_id, "status": "failed", "error": exc.detail})
+                if not as_json:
+                    typer.echo(f"{org_id}: FAILED, {exc.detail}", err=True)
+                continue
+            except Exception as exc:  # one organisation's failure never stops the next ones
+                failed += 1
+                error = f"{exc.__class__.__name__}: {exc}"
+                results.append({"org_id": org_id, "status": "failed", "error": error})
+                if not as_json:
+                    typer.echo(f"{org_id}: FAILED, {error}; the next run retries it", err=True)
+                continue
             if not outcomes and not as_json:
                 typer.echo(f"{org_id} {label}: no recruiter has an email address")
             for outcome in outcomes:
