@@ -24,7 +24,8 @@ from app.core.settings import Settings
 from app.main import create_app
 from tests.factories import OrgContext, make_org
 
-SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "shared" / "scenarios"
+# The project's own copy of the scenario stories (tests/test_scenario_copies.py keeps it in step).
+SCENARIOS_DIR = Path(__file__).resolve().parent / "data" / "scenarios"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -1,8 +1,8 @@
 """The demo organisation that `make run` serves: a generated pipeline plus the scenarios.
 
-The generator (`demo/generator.py`) makes a realistic organisation ending today; when the
-development scenarios folder (`../shared/scenarios`, or DEMO_SCENARIOS_DIR) is present its
-stories are loaded too, each under the first recruiter. Demo sign-ins are printed.
+The generator (`demo/generator.py`) makes a realistic organisation ending today; the demo's own
+stories (`demo/stories/`, or the folder DEMO_SCENARIOS_DIR names) are loaded too, each under
+the first recruiter. Demo sign-ins are printed.
 """
 
 import json
@@ -19,7 +19,6 @@ from app.candidates.schemas import CandidateUpsert
 from app.core.errors import AppError
 from app.core.ids import utcnow
 from app.core.logging import get_logger
-from app.core.migrate import ROOT
 from app.core.settings import get_settings
 from app.demo import generator
 from app.events import service as events_service
@@ -29,6 +28,7 @@ from app.recruiters import service as recruiters_service
 from app.recruiters.schemas import RecruiterUpsert
 from app.scoring.config import ScoringSettingsDocument
 
+STORIES_DIR = Path(__file__).resolve().parent / "stories"
 DEMO_ORG_NAME = f"{generator.COMPANY} (demo)"
 DEMO_PASSWORD = "followthrough-demo"  # documented in the README; demo data only
 log = get_logger("followthrough.demo")
@@ -50,7 +50,7 @@ def demo_logins(recruiter_email: str | None) -> list[str]:
 
 def scenarios_dir() -> Path | None:
     configured = get_settings().demo_scenarios_dir
-    folder = Path(configured) if configured else ROOT.parent / "shared" / "scenarios"
+    folder = Path(configured) if configured else STORIES_DIR
     return folder if folder.is_dir() else None
 
 

@@ -1,4 +1,4 @@
-"""Every story in shared/scenarios/, through the HTTP API, in order and shuffled."""
+"""Every scenario story (tests/data/scenarios), through the HTTP API, in order and shuffled."""
 
 import json
 import random

@@ -1,4 +1,4 @@
-"""The shared scenario stories, evaluated by the pure engine (no database, no HTTP).
+"""The scenario stories (tests/data/scenarios), evaluated by the pure engine (no database, no HTTP).
 
 Intents are attached by hand below, per event: the real classifier (app/scoring/intents.py) is
 someone else's, and the HTTP-level scenario test runs these files through it. Here the engine
@@ -7,16 +7,16 @@ alone is on trial, so each message gets the intents a reader would give it.
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.events.domain import EventFacts, IntentMatch, compute_history
 from app.scoring.score import evaluate
+from tests.conftest import SCENARIOS_DIR
 from tests.scoring.helpers import DEFAULTS, codes, intent
 
-SCENARIOS = Path("/work/shared/scenarios")
+SCENARIOS = SCENARIOS_DIR
 
 INTENTS: dict[str, tuple[IntentMatch, ...]] = {
     # seed-not-that-into-you
