@@ -64,9 +64,15 @@ def serve(
     import uvicorn
 
     from app.core.logging import configure_logging
+    from app.core.settings import check_secret_for_host
 
     settings = get_settings()
     configure_logging(level=settings.log_level, json_logs=settings.log_json)
+    try:
+        check_secret_for_host(settings, host)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     if migrate:
         db_upgrade()
     uvicorn.run(
@@ -75,7 +81,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app applies FORWARDED_ALLOW_IPS itself (ProxyHeadersMiddleware in create_app).
+        proxy_headers=False,
         timeout_graceful_shutdown=20,
         access_log=False,
     )

@@ -1,5 +1,6 @@
 """Every domain's ORM models, imported in one place for Alembic and the tests."""
 
+from app.audit.models import AuditEvent
 from app.candidates.models import Candidate
 from app.core.db import Base
 from app.events.models import Event, Exchange
@@ -7,7 +8,7 @@ from app.orgs.models import ApiKey, Organisation, SettingsVersion
 from app.recruiters.models import Recruiter
 from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
-from app.users.models import User
+from app.users.models import User, UserSession
 
 # Rows that belong to one candidate and go with them on erasure (children first).
 DERIVED_BY_CANDIDATE = (ScoreChange, Flag, CandidateScore, Exchange, Event)
@@ -15,6 +16,7 @@ DERIVED_BY_CANDIDATE = (ScoreChange, Flag, CandidateScore, Exchange, Event)
 __all__ = [
     "DERIVED_BY_CANDIDATE",
     "ApiKey",
+    "AuditEvent",
     "Base",
     "Candidate",
     "CandidateScore",
@@ -27,4 +29,5 @@ __all__ = [
     "ScoreChange",
     "SettingsVersion",
     "User",
+    "UserSession",
 ]

@@ -21,6 +21,8 @@ class Principal:
     scopes: frozenset[str]
     api_key_id: str | None = None
     user_id: str | None = None
+    # How the audit log names this caller (a key's name and prefix, a user's email).
+    label: str | None = None
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes
