@@ -10,6 +10,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.core.db import create_engine_for, create_sessionmaker, transaction
 from app.core.settings import get_settings
 
@@ -162,6 +163,14 @@ def apikey_create(
             )
         except AppError as exc:
             raise typer.BadParameter(exc.detail) from exc
+        audit.record(
+            session,
+            org_id=org_id,
+            actor=audit.SYSTEM,
+            action="api_key.created",
+            target=f"api_key:{record.id}",
+            detail={"name": record.name, "prefix": record.prefix, "scopes": record.scope_list},
+        )
         key_id = record.id
     if as_json:
         typer.echo(json.dumps({"id": key_id, "api_key": key, "scopes": sorted(set(scopes))}))
@@ -195,9 +204,17 @@ def apikey_revoke(
     with session_scope() as session:
         org_id = _resolve_org(session, org)
         try:
-            orgs_service.revoke_api_key(session, org_id=org_id, key_id=key_id)
+            record = orgs_service.revoke_api_key(session, org_id=org_id, key_id=key_id)
         except AppError as exc:
             raise typer.BadParameter(exc.detail) from exc
+        audit.record(
+            session,
+            org_id=org_id,
+            actor=audit.SYSTEM,
+            action="api_key.revoked",
+            target=f"api_key:{record.id}",
+            detail={"name": record.name, "prefix": record.prefix},
+        )
     typer.echo(f"revoked {key_id}")
 
 

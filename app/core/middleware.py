@@ -51,9 +51,11 @@ class RequestContextMiddleware:
                 if isinstance(limit, LimitState):
                     if not limit.allowed:
                         RATE_LIMITED.labels("api_key").inc()
+                    present = {name.lower() for name, _ in message["headers"]}
                     extra += [
                         (name.lower().encode(), value.encode())
                         for name, value in limit.headers().items()
+                        if name.lower().encode() not in present
                     ]
                 message["headers"] = [*message["headers"], *extra]
             await send(message)
