@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.events.schemas import MAX_TEXT
-from app.scoring.intents import MAX_CHARS, classify_message
+from app.language import MAX_CHARS, classify_message
 from tests.factories import OrgContext, create_candidate, event_body
 
 SENT = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
@@ -44,7 +44,7 @@ BIG_NUMBER = "I will send it in 99999999999999999999 days"
 
 def classify(body: str) -> list[str]:
     found = classify_message(body=body, subject=None, occurred_at=SENT, tz=BERLIN)
-    return [m.intent for m in found]
+    return [m.intent for m in found.intents]
 
 
 def best_time(body: str, runs: int = 3) -> float:
@@ -84,7 +84,7 @@ def test_huge_numbers_and_dates_give_no_due_time_and_no_error() -> None:
         "Out of office until 9999-12-31",
     ):
         found = classify_message(body=body, subject=None, occurred_at=SENT, tz=BERLIN)
-        for match in found:
+        for match in found.intents:
             assert match.due_at is None and match.until is None, (body, match)
     assert "commitment" in classify(BIG_NUMBER)
 

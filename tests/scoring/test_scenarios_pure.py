@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from app.events.domain import EventFacts, IntentMatch, compute_history
+from app.events.domain import EventFacts, compute_history
+from app.language import IntentMatch
 from app.scoring.score import evaluate
 from tests.conftest import SCENARIOS_DIR
 from tests.scoring.helpers import DEFAULTS, codes, intent

@@ -1,4 +1,4 @@
-"""English phrase tables for the intent classifier (`app/scoring/intents.py`).
+"""English phrase tables for the intent classifier (`app/language/classify.py`).
 
 Plain data only, so another language is one more module of the same shape. Patterns are
 regular expressions matched case-insensitively with word boundaries added around them; a
@@ -10,6 +10,8 @@ are look-alikes: text they match is hidden from that intent ("sorry to hear"). I
 `NEGATABLE` are dropped when a negation cue stands shortly before the match in the same
 clause ("not withdrawing"); `EXCLUDE_BEFORE` adds per-intent cues ("you're swamped").
 """
+
+LANGUAGE = "en"
 
 # Typo-tolerant word stems, shared by several rules.
 SORRY = r"(?:sorry|sory|sorrry|soz)"
@@ -414,16 +416,17 @@ PROMISE_BLOCKERS = (
     r" (?:me|us|when|if|whether)",
 )
 
-# Deadline expressions, in order of precedence (first found wins).
+# Deadline expressions (see `app.language.dates` for the order they are tried in).
 DATE_WITH_MONTH = (
-    rf"(?:(?P<wd1>{WEEKDAY}),? )?(?:the )?(?P<mon1>{MONTH}) (?P<day1>\d{{1,2}})(?:st|nd|rd|th)?"
-    rf"|(?:(?P<wd2>{WEEKDAY}),? )?(?:the )?(?P<day2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?"
-    rf"(?P<mon2>{MONTH})"
+    rf"(?:{WEEKDAY},? )?(?:the )?{MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
+    rf"|(?:{WEEKDAY},? )?(?:the )?\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{MONTH}(?:,? \d{{4}})?"
 )
+ORDINAL_DAY = r"the (?P<d>\d{1,2})(?:st|nd|rd|th)"
 NEXT_WEEKDAY = rf"next (?P<wd>{WEEKDAY})"
 BARE_WEEKDAY = (
     rf"(?:this |on |by |until |till |coming |before )?(?P<wd>{WEEKDAY_FULL}|tues|thurs|weds)"
 )
+DAY_AFTER_TOMORROW = r"(?:the )?day after tomorrow"
 TOMORROW = r"(?:tomorrow|tmrw|tmr|tomorow|tommorow|tommorrow)"
 TONIGHT = r"(?:tonight|this evening|tonite|later tonight)"
 TODAY = (
@@ -433,19 +436,27 @@ TODAY = (
 )
 END_OF_WEEK = r"(?:(?:the )?end of (?:the |this )?week|eow|this week)"
 NEXT_WEEK = r"(?:next week|the following week|early next week|later next week|end of next week)"
+END_OF_MONTH = r"(?:the )?end of (?:the |this )?month"
 IN_DAYS = (
     r"(?:in|within) (?:the next )?(?P<n>\d+|a couple of|a couple|couple of|a few|few|two|three"
     r"|four|five) (?:business |working )?days"
 )
 IN_HOURS = r"(?:in|within) (?:the next )?(?P<n>\d+|24|48|a couple of|a few|two|three) hours"
+TIME_OF_DAY = (
+    r"(?:by|before|at|until|till) (?:(?P<noon>noon|midday|lunch(?:time)?)"
+    r"|(?P<h>\d{1,2})(?=:\d\d| ?(?:am|pm|a\.m\.|p\.m\.))(?::(?P<m>\d\d))? ?"
+    r"(?P<ap>am|pm|a\.m\.|p\.m\.)?)"
+)
 
-# Return-date cue after an out-of-office statement.
+# Return-date cues of an absence notice: "back on X" (X is the first day back), "until X"
+# (back on X) and "through X" / "X inclusive" (back on the next working day after X).
 OOO_RETURN = (
-    r"(?:until|till|til|up to|returning(?: to the office)?(?: on)?|return(?: to the office)? on"
-    r"|back(?: in the office| at work| at my desk)?(?: on)?|will return|will be back|through|thru"
+    r"(?:returning(?: to the office)?(?: on)?|return(?: to the office)? on"
+    r"|back(?: in the office| at work| at my desk)?(?: on)?|will return|will be back"
     r"|and return(?:ing)?(?: on)?)"
 )
-OOO_THROUGH = r"(?:through|thru)"
+OOO_UNTIL = r"(?:until|till|til|up to|through|thru)"
+OOO_INCLUSIVE = r"(?:through|thru|inclusive|included)"
 
 # Reply-splitting fallbacks for what the mail parser misses.
 QUOTE_HEADERS = (
