@@ -131,13 +131,15 @@ def _plausible(instant: datetime, occurred_at: datetime) -> bool:
 
 def find_day(
     text: str, tables: DateTables, base: date, tz: ZoneInfo, *, anchored: bool = False
-) -> tuple[date, int, int] | None:
-    """Find the first calendar-day expression in `text`: (day, start, end).
+) -> tuple[date, int, int, bool] | None:
+    """Find the first calendar-day expression in `text`: (day, start, end, explicit).
+
+    `explicit` is True for a date with a day number (not a weekday or a relative word).
 
     With `anchored`, only an expression within the first few characters counts (a return
     date right after its cue).
     """
-    found: list[tuple[int, int, date]] = []
+    found: list[tuple[int, int, date, bool]] = []
     friday = base + timedelta(days=4 - base.weekday())
     if base.weekday() > 4:
         friday += timedelta(days=7)
@@ -181,11 +183,12 @@ def find_day(
         except (OverflowError, ValueError):
             day = None
         if day is not None:
-            found.append((match.start(), match.end(), day))
+            explicit = kind in ("iso", "month", "numeric", "ordinal")
+            found.append((match.start(), match.end(), day, explicit))
     if not found:
         return None
-    start, end, day = min(found, key=lambda f: f[0])
-    return day, start, end
+    start, end, day, explicit = min(found, key=lambda f: f[0])
+    return day, start, end, explicit
 
 
 def _time_of_day(text: str, tables: DateTables) -> time | None:
@@ -238,7 +241,7 @@ def find_deadline(
     # A calendar day ("end of day tomorrow", "by Friday") wins over today/tonight/in N days.
     options = []
     if day_found is not None:
-        day, start, end = day_found
+        day, start, end, _ = day_found
         with suppress(OverflowError, ValueError):
             options.append((start, end, _at(day, at or DEADLINE_TIME, tz)))
     options = [o for o in options if _plausible(o[2], occurred_at)] or relative
@@ -268,24 +271,32 @@ def next_working_day(day: date) -> date:
 def find_return(
     text: str, tables: DateTables, occurred_at: datetime, tz: ZoneInfo
 ) -> datetime | None:
-    """Find the stated end of an absence in an out-of-office text (local midnight, in UTC)."""
+    """Find the stated end of an absence in an out-of-office text (local midnight, in UTC).
+
+    "Back on X" names the first day back; "until X" is read as back on X, and "through X" /
+    "until X inclusive" as back on the next working day. A cue followed by a real date (with
+    a day number) wins over one followed by a weekday ("until 11 December … from Monday").
+    """
     base = occurred_at.astimezone(tz).date()
-    cues = [(m, "return") for m in tables.ooo_return.finditer(text[:4000])]
-    cues += [(m, "until") for m in tables.ooo_until.finditer(text[:4000])]
-    cues.sort(key=lambda c: c[0].start())
-    for cue, kind in cues[:20]:
-        window = text[cue.end() : cue.end() + 60]
-        found = find_day(window, tables, base, tz, anchored=True)
-        if found is None:
-            continue
-        day, _, end = found
-        if not base <= day <= base + MAX_HORIZON:
-            continue
-        if kind == "until" and (
-            tables.ooo_inclusive.search(cue.group())
-            or tables.ooo_inclusive.search(window[end : end + 25])
-            or tables.ooo_inclusive.search(text[max(0, cue.start() - 3) : cue.end()])
-        ):
-            day = next_working_day(day)
-        return _at(day, time(0, 0), tz)
-    return None
+    head = text[:4000]
+    ranked: list[tuple[int, int, date]] = []
+    for rank, (regex, kind) in enumerate(
+        ((tables.ooo_return, "return"), (tables.ooo_until, "until"))
+    ):
+        for cue in list(regex.finditer(head))[:20]:
+            window = head[cue.end() : cue.end() + 60]
+            found = find_day(window, tables, base, tz, anchored=True)
+            if found is None:
+                continue
+            day, _, end, explicit = found
+            if not base <= day <= base + MAX_HORIZON:
+                continue
+            if kind == "until" and (
+                tables.ooo_inclusive.search(cue.group())
+                or tables.ooo_inclusive.search(window[end : end + 25])
+            ):
+                day = next_working_day(day)
+            ranked.append((0 if explicit else 2, rank, day))
+    if not ranked:
+        return None
+    return _at(min(ranked, key=lambda r: (r[0], r[1]))[2], time(0, 0), tz)
