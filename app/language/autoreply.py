@@ -8,6 +8,8 @@ whatever language its body is in (mail servers write the subject in the account'
 import re
 
 SUBJECT_PATTERNS = (
+    # a bare "Absence", "Absent", "Ausente", "Abwesend" subject
+    r"^ ?(?:absence|absent|absente|ausente|ausencia|abwesend|ausência|ausente)\b",
     # en
     r"out of (?:the )?office",
     r"automatic reply",

@@ -187,7 +187,8 @@ def find_day(
             found.append((match.start(), match.end(), day, explicit))
     if not found:
         return None
-    start, end, day, explicit = min(found, key=lambda f: f[0])
+    # Leftmost wins; on a tie the expression with a day number ("lunes 23" over "lunes").
+    start, end, day, explicit = min(found, key=lambda f: (f[0], not f[3]))
     return day, start, end, explicit
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
 
-from app.language.lexicons import de, en
+from app.language.lexicons import de, en, es, fr, pt
 
 _WS = r"[ \n]"
 _FLAGS = re.IGNORECASE | re.MULTILINE
@@ -165,5 +165,5 @@ def build_lexicon(language: str, table: ModuleType) -> Lexicon:
 
 
 LEXICONS: dict[str, Lexicon] = {
-    module.LANGUAGE: build_lexicon(module.LANGUAGE, module) for module in (en, de)
+    module.LANGUAGE: build_lexicon(module.LANGUAGE, module) for module in (en, es, de, fr, pt)
 }

@@ -65,6 +65,7 @@ RULES: dict[str, dict[str, str]] = {
         r"|the (?:late|slow|tardy)|my silence|the silence)",
         "regret_delay": r"i regret (?:the|my) (?:delay|late|slow)",
         "mea_culpa": r"mea culpa",
+        "cant_apologise": rf"(?:can't|cannot|can not) {APOLOG[:-1]}|apologi[sz]e) enough",
     },
     "excuse": {
         "fires": r"(?:fires? to (?:put out|fight)|putting out (?:a few |some )?fires|fire-?fighti"
@@ -104,6 +105,9 @@ RULES: dict[str, dict[str, str]] = {
         r" (?:\w+ )?(?:wedding|conference|funeral|offsite|off-site|retreat|summit|trade show|cour"
         r"se)",
         "deadline": r"(?:tight|big|major|work|project) deadlines?",
+        "course": r"on a (?:training )?course|(?:in|at|on) (?:a )?training(?: course| session)?",
+        "device": r"(?:laptop|computer|pc|phone|mac|macbook) (?:\w+ )?(?:died|broke|crashed|stopped"
+        r" working|gave up|packed up|was stolen)",
         "outage": r"(?:power|internet|network) (?:outage|cut|was down|went down|has been down)",
         "moving": r"(?:moving house|moving apartments?|in the middle of (?:a )?move|relocating la"
         r"st week)",
@@ -141,6 +145,8 @@ RULES: dict[str, dict[str, str]] = {
         "still_in": r"(?:i'm|i am|im) (?:\w+ ){0,2}still (?:in|on board|very much in)\b(?! (?:the"
         r"|a|my) )",
         "top_choice": r"(?:top|first|number one) choice",
+        "still_in_process": r"still (?:in|on board with|part of) (?:the|this) (?:process|running)"
+        r"|still in the running|still on board",
     },
     "thanks": {
         "thank": rf"(?:many|huge|big|a big|a huge|special|warm|once again)? ?{THANK}",
@@ -180,6 +186,12 @@ RULES: dict[str, dict[str, str]] = {
         r" (?:forward|further|with (?:the|this|my|your) (?:application|process|role|position"
         r"|opportunity|interview))",
         "no_thanks": r"thanks,? but no,? thanks",
+        "not_pursuing": r"(?:won't|will not|not) be (?:pursuing|proceeding with|moving forward with)"
+        r" (?:this|the|your)",
+        "turn_down": r"turn(?:ing)? (?:it|this|the offer|your offer|the role|this offer) down"
+        r"|turn(?:ing)? down (?:the|your|this) (?:offer|role|position)",
+        "drop_out": r"(?:dropping|drop|dropped|bowing|bow) out(?: of (?:the|this|your) (?:process|running))?",
+        "signed_elsewhere": r"(?:signed|accepted (?:an offer )?|going|decided to go) elsewhere",
         "pass": rf"(?:i'll|i will|i'm going to|i have to|i'll have to|i must|going to|i'd like to"
         rf"|i'll need to|i need to|going to have to|will have to|i'd rather|i think i'll)"
         r" (?:respectfully |politely |have to |need to )?pass(?:(?=\s*(?:[.,;!]|$|for now|this t"
@@ -198,6 +210,10 @@ RULES: dict[str, dict[str, str]] = {
         "not_right_time": r"(?:not|isn't|is not) the right (?:time|move|fit|step) for me",
     },
     "scheduling": {
+        "see_you": rf"see you (?:on )?(?:{WEEKDAY_FULL}|tomorrow|then|next week|at)",
+        "push_to": r"(?:push|move|shift) (?:it |this |things |us )?(?:to|back to|back a) (?:\w+)",
+        "flexible": r"(?:very |pretty |quite |fully |totally )?flexible(?! (?:on|about|with) (?:the|my|your) (?:date|salary|start))",
+        "we_talk": r"(?:can|could|shall) we (?:talk|speak|chat|meet)",
         "availability": rf"(?:my|your|the|any|some|full|updated)? ?{AVAILABLE}",
         "free_at": r"(?:i'm|im|i am|i'll be|i will be|i'd be|i would be|i should be|we're) (?:al"
         r"so )?"
@@ -272,7 +288,7 @@ RULES: dict[str, dict[str, str]] = {
         r"|out)"
         r"(?: (?:\w+ )?(?:and|with) (?:\w+ )?(?:limited|no) (?:access|connectivity)| (?:until|til"
         r"l|til"
-        r"|through|thru|from|returning|and will (?:return|be back)|between))",
+        r"|through|thru|returning|and will (?:return|be back)|between))",
         "ooo_until": r"out of (?:the )?office (?:until|till|til|through|thru|from|returning|and w"
         r"ill)",
         "leave_until": r"on (?:annual|parental|maternity|paternity|medical|study) leave (?:until|"
@@ -379,6 +395,7 @@ PROMISE_SUBJECT = (
     r"appy|glad) to|(?<!\w\s)(?<![\w'])will)"
 )
 PROMISE_YOU = (
+    r"i promise(?: that)?(?: (?:it|they|the [\w-]+|my [\w-]+) will be)?|"
     r"(?:you'll|you will|you should|you can expect to|expect to) (?:have|get|receive|see|hear fro"
     r"m me)"
     r"(?: (?:it|them|this|that|these|my \w+|the \w+|an? \w+|everything|something|back|from me))?"
@@ -402,7 +419,7 @@ PROMISE_VERB = (
     r"over|to you"
     r"|for you|sent|with you|in your inbox)|call|ring|phone|touch base|look (?:over|into|at|throu"
     r"gh)"
-    r"|review|check|provide|pass (?:it )?(?:along|on)(?! (?:this|that|the|your) (?:[\w-]+ )?(?:role"
+    r"|review|check|go over|go through|read through|think (?:it )?over|decide|provide|pass (?:it )?(?:along|on)(?! (?:this|that|the|your) (?:[\w-]+ )?(?:role"
     r"|position|job|opportunity|offer))|drop (?:it|you|them)|ping|update you"
     r"|put together|prepare|sort (?:it|this|that) out|reach out|take a look|write back"
     r"|write to you|come back to you|be in touch|get in touch|get you|need to check)"
@@ -421,7 +438,10 @@ DATE_WITH_MONTH = (
     rf"(?:{WEEKDAY},? )?(?:the )?{MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
     rf"|(?:{WEEKDAY},? )?(?:the )?\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{MONTH}(?:,? \d{{4}})?"
 )
-ORDINAL_DAY = r"the (?P<d>\d{1,2})(?:st|nd|rd|th)"
+ORDINAL_DAY = (
+    rf"(?:{WEEKDAY_FULL},? (?:the )?|the )(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"(?! ?(?:{MONTH}|[/:.]\d|am\b|pm\b|of))"
+)
 NEXT_WEEKDAY = rf"next (?P<wd>{WEEKDAY})"
 BARE_WEEKDAY = (
     rf"(?:this |on |by |until |till |coming |before )?(?P<wd>{WEEKDAY_FULL}|tues|thurs|weds)"
@@ -453,10 +473,10 @@ TIME_OF_DAY = (
 OOO_RETURN = (
     r"(?:returning(?: to the office)?(?: on)?|return(?: to the office)? on"
     r"|back(?: in the office| at work| at my desk)?(?: on)?|will return|will be back"
-    r"|and return(?:ing)?(?: on)?)"
+    r"|and return(?:ing)?(?: on)?|pick up (?:e-?mails?|my e-?mails?|messages) again(?: on)?)"
 )
-OOO_UNTIL = r"(?:until|till|til|up to|through|thru)"
-OOO_INCLUSIVE = r"(?:through|thru|inclusive|included)"
+OOO_UNTIL = r"(?:until|till|til|up to and including|up to|through|thru)"
+OOO_INCLUSIVE = r"(?:through|thru|inclusive|included|and including)"
 
 # Reply-splitting fallbacks for what the mail parser misses.
 QUOTE_HEADERS = (
