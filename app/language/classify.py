@@ -126,7 +126,14 @@ def explain(
         if intent == "commitment":
             hit = _find_commitment(text, lex, occurred_at, tz)
         elif intent == "out_of_office":
-            hit = _find_ooo(text, ooo_subject, auto_reply, lex, occurred_at, tz)
+            hit = _find_ooo(
+                text,
+                ooo_subject=ooo_subject,
+                auto_reply=auto_reply,
+                lex=lex,
+                occurred_at=occurred_at,
+                tz=tz,
+            )
         else:
             hit = _find_intent(intent, text, lex)
         if hit is not None:
@@ -271,6 +278,7 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _find_ooo(
     text: str,
+    *,
     ooo_subject: str | None,
     auto_reply: bool,
     lex: Lexicon,

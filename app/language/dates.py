@@ -129,6 +129,28 @@ def _plausible(instant: datetime, occurred_at: datetime) -> bool:
     return occurred_at - timedelta(days=1) <= instant <= occurred_at + MAX_HORIZON
 
 
+def _resolve(
+    kind: object, match: re.Match[str], tables: DateTables, base: date, tz: ZoneInfo
+) -> date | None:
+    """Turn one matched day expression of the given kind into a calendar day."""
+    if isinstance(kind, date):
+        return kind
+    if kind == "iso":
+        return date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    if kind == "month":
+        return _month_phrase_day(match, tables, base)
+    if kind == "numeric":
+        return _numeric_day(match, tables, base, tz)
+    if kind == "ordinal":
+        return _ordinal_day(match, base)
+    weekday = _weekday(match, tables)
+    if weekday is None:
+        return None
+    if kind == "next_weekday":
+        return _monday_next_week(base) + timedelta(days=weekday)
+    return _same_or_next(base, weekday)
+
+
 def find_day(
     text: str, tables: DateTables, base: date, tz: ZoneInfo, *, anchored: bool = False
 ) -> tuple[date, int, int, bool] | None:
@@ -160,26 +182,8 @@ def find_day(
         match = regex.search(text)
         if match is None or (anchored and match.start() > 12):
             continue
-        day: date | None
         try:
-            if isinstance(kind, date):
-                day = kind
-            elif kind == "month":
-                day = _month_phrase_day(match, tables, base)
-            elif kind == "iso":
-                day = date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
-            elif kind == "numeric":
-                day = _numeric_day(match, tables, base, tz)
-            elif kind == "ordinal":
-                day = _ordinal_day(match, base)
-            else:
-                weekday = _weekday(match, tables)
-                if weekday is None:
-                    day = None
-                elif kind == "next_weekday":
-                    day = _monday_next_week(base) + timedelta(days=weekday)
-                else:
-                    day = _same_or_next(base, weekday)
+            day = _resolve(kind, match, tables, base, tz)
         except (OverflowError, ValueError):
             day = None
         if day is not None:

@@ -1,6 +1,6 @@
 """The scenario stories (tests/data/scenarios), evaluated by the pure engine (no database, no HTTP).
 
-Intents are attached by hand below, per event: the real classifier (app/scoring/intents.py) is
+Intents are attached by hand below, per event: the real classifier (app/language/) is
 someone else's, and the HTTP-level scenario test runs these files through it. Here the engine
 alone is on trial, so each message gets the intents a reader would give it.
 """
