@@ -24,6 +24,7 @@ from tests.scoring.helpers import (
     in_msg,
     intent,
     meeting,
+    of_code,
     out_msg,
     points,
     request,
