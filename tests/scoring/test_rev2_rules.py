@@ -108,7 +108,7 @@ def test_a_no_show_its_uncalled_back_call_and_slow_reply_are_one_lapse() -> None
     result = both_orders(events, at(10, 12))
     assert {"missed_meeting", "no_callback", "slow_reply"} <= codes(result)
     assert result.lapses == 1
-    assert result.fairness_floor_applied or result.score is not None and result.score >= 40
+    assert result.fairness_floor_applied or (result.score is not None and result.score >= 40)
     assert result.band != "not_that_into_you"
 
 
