@@ -145,3 +145,27 @@ class WeeklyReportRead(BaseModel):
         description="Next actions due from the start of the week (overdue ones included) "
         "to the end of the coming week"
     )
+
+
+class DismissalReasonRead(BaseModel):
+    reason: str = Field(description="Lower-cased, trimmed")
+    count: int
+
+
+class FlagQualityItemRead(BaseModel):
+    code: str = Field(description="The signal code")
+    label: str
+    raised: int = Field(description="Flags raised (by evidence time) in the window")
+    acknowledged: int = Field(description="Flags acknowledged in the window")
+    dismissed: int = Field(description="Flags dismissed in the window")
+    dismissal_rate: float | None = Field(description="dismissed / raised (3 decimals)")
+    top_dismissal_reasons: list[DismissalReasonRead]
+
+
+class FlagQualityRead(BaseModel):
+    """Recruiter feedback on each negative signal, to tune thresholds from evidence."""
+
+    as_of: datetime
+    since: datetime
+    days: int
+    items: list[FlagQualityItemRead]

@@ -1,0 +1,34 @@
+"""The settings page's flag-quality panel (API: tests/scoring/test_flag_quality.py)."""
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app.core.ids import utcnow
+from tests.factories import make_org
+from tests.scoring.test_flag_quality import dismiss, flagged_candidate
+from tests.web.conftest import PAGE_NOW, http_login, make_user
+
+
+def test_settings_page_shows_the_panel(
+    app: FastAPI, client: TestClient, browser_client: TestClient, engine: Engine
+) -> None:
+    # The dismissal is stamped with the real clock; read the page just after it.
+    app.state.web_clock = lambda: utcnow() + timedelta(minutes=1)
+    try:
+        org = make_org(engine)
+        flags = flagged_candidate(client, org)
+        dismiss(client, org, flags["missed_meeting"], "Was ill")
+        user = make_user(engine, org.org_id, role="admin")
+        http_login(browser_client, user.email, user.password)
+        page = browser_client.get("/settings")
+        assert page.status_code == 200
+        panel = page.text.split('id="flag-quality"', 1)[1]
+        row = panel.split('data-code="missed_meeting"', 1)[1].split("</tr>", 1)[0]
+        assert "“was ill” (1)" in row
+        assert '<td class="num">1</td>' in row
+        assert "100%" in row
+    finally:
+        app.state.web_clock = lambda: PAGE_NOW
