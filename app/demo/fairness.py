@@ -29,8 +29,8 @@ from app.events.domain import (
     compute_history,
     detect_needs_reply,
 )
+from app.orgs.scoring_settings import ScoringSettingsDocument
 from app.scoring import intents as classifier
-from app.scoring.config import ScoringSettingsDocument
 from app.scoring.score import evaluate
 from app.scoring.signals import NEGATIVE_CODES
 

@@ -4,7 +4,7 @@
 afterwards); rows stored before this revision are filled from what is still stored.
 
 Revision ID: 20261130_fair_1
-Revises: 20261122_0002
+Revises: 20261130_integr_1
 Create Date: 2026-11-30 11:30:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261130_fair_1"
-down_revision: str | None = "20261122_0002"
+down_revision: str | None = "20261130_integr_1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -20,7 +20,7 @@ from app.demo.fairness import (
     verdict,
     zone_variant,
 )
-from app.scoring.config import ScoringSettingsDocument
+from app.orgs.scoring_settings import ScoringSettingsDocument
 from tests.factories import OrgContext
 
 START = datetime(2026, 9, 1, tzinfo=UTC)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from app.core.business_time import WorkingCalendar
 from app.events.domain import EventFacts, IntentMatch, body_key_of, compute_history
-from app.scoring.config import ScoringSettingsDocument
+from app.orgs.scoring_settings import ScoringSettingsDocument
 from app.scoring.score import Evaluation, evaluate
 from app.scoring.signals import NEGATIVE_CODES
 from tests.scoring.helpers import DEFAULTS, at
