@@ -136,6 +136,7 @@ def build_report(
     )
 
     no_shows = build.no_show_items(repository.no_shows(*scope, start=start, end=end))
+    declined = build.declined_items(repository.declined(*scope), start=start, end=end)
 
     this_stats = repository.exchange_stats(*scope, start=start, end=end, answered_by=as_of)
     previous = week.shifted(-1)
@@ -167,12 +168,14 @@ def build_report(
             waiting_on_us=len(waiting),
             no_shows=len(no_shows),
             next_actions_due=len(next_actions),
+            declined=len(declined),
         ),
         newly_flagged=newly,
         still_flagged=still,
         recovered=recovered,
         waiting_on_us=waiting,
         no_shows=no_shows,
+        declined=declined,
         responsiveness=responsiveness,
         latency_distribution=build.latency_distribution(this_stats),
         next_actions_until=coming_end,

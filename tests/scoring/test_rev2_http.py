@@ -249,3 +249,36 @@ def test_three_fast_then_three_slower_is_cooling_only(client: TestClient, engine
     result = story(client, engine, events, t(13, 12))
     assert "cooling" in result["codes"]
     assert "slow_reply" not in result["codes"]
+
+
+def test_the_weekly_report_shows_declines_as_their_own_group(
+    client: TestClient, org: OrgContext
+) -> None:
+    flagged_then_declined = [
+        ev("outbound", t(9, 9), body="Could you share a couple of times for next week?"),
+        ev("outbound", t(11, 10), "meeting", outcome="no_show"),
+        ev("inbound", t(18, 15), body=DECLINE),
+    ]
+    cid = load(client, org, flagged_then_declined, shuffle=None)
+    # Seen flagged before the decline, so the decline clears a flag that was open.
+    before = client.get(f"/api/v1/candidates/{cid}", params={"as_of": t(17)}, headers=org.headers)
+    assert "missed_meeting" in {f["code"] for f in before.json()["flags"]}
+    report = client.get(
+        "/api/v1/reports/weekly",
+        params={"week": "2026-W47", "as_of": "2026-11-23T00:00:00Z"},
+        headers=org.headers,
+    )
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert [d["candidate_id"] for d in body["declined"]] == [cid]
+    assert body["declined"][0]["this_week"] is True
+    assert body["declined"][0]["declined_at"] == "2026-11-18T15:00:00Z"
+    assert body["totals"]["declined"] == 1
+    listed = [*body["newly_flagged"], *body["still_flagged"], *body["recovered"]]
+    assert cid not in {c["candidate_id"] for c in listed}
+    html = client.get(
+        "/api/v1/reports/weekly",
+        params={"week": "2026-W47", "as_of": "2026-11-23T00:00:00Z"},
+        headers={**org.headers, "Accept": "text/html"},
+    )
+    assert html.status_code == 200 and "Declined" in html.text
