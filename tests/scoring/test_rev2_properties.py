@@ -178,3 +178,23 @@ def test_duplicated_syncs_never_change_score_or_flags(
     ]
     seed = data.draw(st.integers(0, 1000))
     assert _view(_same_shuffled([*events, *copies], as_of, seed)) == _view(_evaluate(events, as_of))
+
+
+@PROPERTY
+@given(single_lapse(), st.data(), DOCUMENTS)
+def test_saying_im_really_excited_never_lowers_the_score(
+    case: tuple[list[EventFacts], datetime, str], data: Any, document: ScoringSettingsDocument
+) -> None:
+    events, as_of, _ = case
+    inbound = [e for e in events if e.direction == "inbound" and e.type == "message"]
+    chosen = (
+        data.draw(st.lists(st.sampled_from(inbound), unique_by=lambda e: e.id)) if inbound else []
+    )
+    excited = IntentMatch("assurance", "I'm really excited")
+    ids = {e.id for e in chosen}
+    said = [
+        dataclasses.replace(e, intents=(*e.intents, excited)) if e.id in ids else e for e in events
+    ]
+    plain, keen = _evaluate(events, as_of, document), _evaluate(said, as_of, document)
+    assert plain.score is None or (keen.score is not None and keen.score >= plain.score)
+    assert keen.lapses == plain.lapses
