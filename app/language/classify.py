@@ -176,9 +176,11 @@ def _find_intent(intent: str, text: str, lex: Lexicon) -> RuleHit | None:
     rules = lex.rules.get(intent)
     if rules is None:
         return None
-    blocked = _blocked_spans(lex.blockers.get(intent), text)
+    blocked: list[tuple[int, int]] | None = None  # look-alikes, scanned only once a rule hits
     for match in rules.regex.finditer(text):
         start, end = _trim(match)
+        if blocked is None:
+            blocked = _blocked_spans(lex.blockers.get(intent), text)
         if start >= end or _overlaps(start, end, blocked):
             continue
         if _cancelled(intent, text, start, lex):

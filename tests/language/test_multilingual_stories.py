@@ -4,7 +4,6 @@ and meets its own expectations (`tests/data/multilingual_stories/`, see its READ
 """
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,13 @@ from tests.conftest import SCENARIOS_DIR
 from tests.factories import OrgContext, load_scenario, make_org
 from tests.scoring.test_scenarios_http import _check
 
-STORIES_DIR = Path(
-    os.environ.get(
-        "MULTILINGUAL_STORIES_DIR", Path(__file__).parents[1] / "data" / "multilingual_stories"
-    )
-)
+STORIES_DIR = Path(__file__).parents[1] / "data" / "multilingual_stories"
 STORY_FILES = sorted(p for p in STORIES_DIR.glob("*.json") if not p.name.endswith(".en.json"))
+
+
+def test_every_language_has_stories() -> None:
+    languages = {json.loads(p.read_text(encoding="utf-8"))["language"] for p in STORY_FILES}
+    assert languages == {"de", "es", "fr", "pt"}
 
 
 def _english_twin(story: dict[str, Any]) -> dict[str, Any]:
