@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import __version__
+from app import __version__, language
 from app.candidates.router import router as candidates_router
 from app.core.db import create_engine_for, create_sessionmaker
 from app.core.errors import (
@@ -148,6 +148,7 @@ def create_app(
         )
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
+        language.warm_up()  # the first message must not pay for loading the language model
         try:
             with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
                 yield

@@ -306,3 +306,16 @@ def _find_ooo(
         text, lex.dates, occurred_at, tz
     )
     return RuleHit(intent=hit.intent, rule=hit.rule, evidence=hit.evidence, until=until)
+
+
+def warm_up() -> None:
+    """Load the language model and every language's date data now, not on the first message."""
+    sent = datetime(2026, 1, 5, 12, 0, tzinfo=ZoneInfo("UTC"))
+    for body in (
+        "Sorry, I'll send it by 3 December.",
+        "Perdona, te lo envío el 3 de diciembre.",
+        "Entschuldigung, ich schicke es bis 3. Dezember.",
+        "Désolé, je vous l'envoie le 3 décembre.",
+        "Desculpe, envio até 3 de dezembro.",
+    ):
+        classify_message(body=body, subject=None, occurred_at=sent, tz=ZoneInfo("UTC"))

@@ -65,7 +65,8 @@ def detect_language(text: str) -> Detected:
     if not words:
         return Detected(language=None, supported=True)
     identifier = _identifier()
-    code, confidence = identifier.classify(sample)
+    ranked = identifier.rank(sample)  # one pass: the best language and every probability
+    code, confidence = ranked[0][0], float(ranked[0][1])
     if (
         code not in SUPPORTED_LANGUAGES
         and len(words) >= MIN_WORDS_UNSUPPORTED
@@ -75,7 +76,7 @@ def detect_language(text: str) -> Detected:
     # Among the supported languages: the identifier's probability plus a small vote per
     # distinctive function word, which settles short or close calls.
     scores = dict.fromkeys(SUPPORTED_LANGUAGES, 0.0)
-    for candidate, probability in identifier.rank(sample):
+    for candidate, probability in ranked:
         if candidate in scores:
             scores[candidate] = float(probability)
     for candidate, markers in _MARKER_RES.items():
