@@ -1,7 +1,7 @@
 """event language and intents_available
 
 Revision ID: 20261130_lang_1
-Revises: 20261130_integr_1
+Revises: 20261130_harden_1
 Create Date: 2026-11-30 11:40:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '20261130_lang_1'
-down_revision: str | None = '20261130_integr_1'
+down_revision: str | None = '20261130_harden_1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
