@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import __version__
+from app import __version__, language
 from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
 from app.core.auth import ApiKeyStore
@@ -162,6 +162,7 @@ def create_app(
         )
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
+        language.warm_up()  # the first message must not pay for loading the language model
         try:
             with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
                 yield

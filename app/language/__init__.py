@@ -10,11 +10,12 @@ Public API:
     detect_language(text) -> Detected(language, supported)
     extract_own_words(body) -> str
     auto_reply_subject(subject) -> str | None
+    warm_up() -> None  (load the language model and date data at startup)
     IntentMatch, Classification, INTENTS, SUPPORTED_LANGUAGES, MAX_CHARS, MAX_SUBJECT_CHARS
 """
 
 from app.language.autoreply import auto_reply_subject
-from app.language.classify import Explanation, RuleHit, classify_message, explain
+from app.language.classify import Explanation, RuleHit, classify_message, explain, warm_up
 from app.language.detect import Detected, detect_language
 from app.language.replies import extract_own_words
 from app.language.text import MAX_CHARS, MAX_SUBJECT_CHARS
@@ -35,4 +36,5 @@ __all__ = [
     "detect_language",
     "explain",
     "extract_own_words",
+    "warm_up",
 ]

@@ -181,9 +181,11 @@ def _find_intent(intent: str, text: str, lex: Lexicon) -> RuleHit | None:
     rules = lex.rules.get(intent)
     if rules is None:
         return None
-    blocked = _blocked_spans(lex.blockers.get(intent), text)
+    blocked: list[tuple[int, int]] | None = None  # look-alikes, scanned only once a rule hits
     for match in rules.regex.finditer(text):
         start, end = _trim(match)
+        if blocked is None:
+            blocked = _blocked_spans(lex.blockers.get(intent), text)
         if start >= end or _overlaps(start, end, blocked):
             continue
         if _cancelled(intent, text, start, lex):
@@ -309,3 +311,16 @@ def _find_ooo(
         text, lex.dates, occurred_at, tz
     )
     return RuleHit(intent=hit.intent, rule=hit.rule, evidence=hit.evidence, until=until)
+
+
+def warm_up() -> None:
+    """Load the language model and every language's date data now, not on the first message."""
+    sent = datetime(2026, 1, 5, 12, 0, tzinfo=ZoneInfo("UTC"))
+    for body in (
+        "Sorry, I'll send it by 3 December.",
+        "Perdona, te lo envío el 3 de diciembre.",
+        "Entschuldigung, ich schicke es bis 3. Dezember.",
+        "Désolé, je vous l'envoie le 3 décembre.",
+        "Desculpe, envio até 3 de dezembro.",
+    ):
+        classify_message(body=body, subject=None, occurred_at=sent, tz=ZoneInfo("UTC"))

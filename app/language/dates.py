@@ -191,8 +191,13 @@ def find_day(
             found.append((match.start(), match.end(), day, explicit))
     if not found:
         return None
-    # Leftmost wins; on a tie the expression with a day number ("lunes 23" over "lunes").
+    # Leftmost wins, but a date with a day number overlapping it wins over a bare weekday
+    # ("na segunda-feira, 16 de novembro", "lunes 23").
     start, end, day, explicit = min(found, key=lambda f: (f[0], not f[3]))
+    if not explicit:
+        overlapping = [f for f in found if f[3] and f[0] <= end + 2]
+        if overlapping:
+            start, end, day, explicit = min(overlapping, key=lambda f: f[0])
     return day, start, end, explicit
 
 

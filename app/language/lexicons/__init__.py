@@ -32,8 +32,10 @@ def _compile(pattern: str) -> re.Pattern[str]:
 def _any(patterns: tuple[str, ...] | list[str], *, wrap: bool = True) -> re.Pattern[str]:
     if not patterns:
         return re.compile(_NEVER)
-    parts = [phrase(p) if wrap else p for p in patterns]
-    return re.compile("|".join(f"(?:{p})" for p in parts), _FLAGS)
+    if wrap:
+        inner = "|".join(f"(?:{p.replace(' ', _WS)})(?![\\w'])" for p in patterns)
+        return re.compile(rf"(?<![\w'])(?:{inner})", _FLAGS)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), _FLAGS)
 
 
 @dataclass(frozen=True)
@@ -132,10 +134,14 @@ def build_lexicon(language: str, table: ModuleType) -> Lexicon:
     rules: dict[str, IntentRules] = {}
     for intent, named in table.RULES.items():
         groups = {f"r{i}": name for i, name in enumerate(named)}
+        # One word-start check for the whole alternation: positions inside a word fail once,
+        # not once per rule (most of the cost of scanning a message).
         alternation = "|".join(
-            f"(?P<r{i}>{phrase(pattern)})" for i, pattern in enumerate(named.values())
+            f"(?P<r{i}>(?:{pattern.replace(' ', _WS)}))(?![\\w'])"
+            for i, pattern in enumerate(named.values())
         )
-        rules[intent] = IntentRules(intent, re.compile(alternation, _FLAGS), groups)
+        regex = re.compile(rf"(?<![\w'])(?:{alternation})", _FLAGS)
+        rules[intent] = IntentRules(intent, regex, groups)
     blockers = {intent: _any(patterns) for intent, patterns in table.BLOCKERS.items() if patterns}
     promise = getattr(table, "PROMISE", None) or (
         rf"(?:{table.PROMISE_SUBJECT}) (?:{table.PROMISE_ADVERBS} ){{0,3}}(?:{table.PROMISE_VERB})"

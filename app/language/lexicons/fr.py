@@ -158,7 +158,7 @@ _ACTIONS = (
     r"|préparerai|répondrai|réponds|fais|partage|partagerai|remplis|remplirai|m'engage"
     r"|promets|vais|aurez|auras|recevrez|recevras)"
 )
-PROMISE = rf"(?:je|j'|on|nous) (?:vous |te |t'|les |le |la |l')?{_ACTIONS}|(?:vous|tu) (?:aurez|auras|recevrez|recevras)"
+PROMISE = rf"(?:je|j'|on|nous) (?:(?:vous|te|lui|leur|les|le|la) |t')?(?:l'|les )?{_ACTIONS}|(?:vous|tu) (?:aurez|auras|recevrez|recevras)"
 PROMISE_NEEDS_TIME = True
 PROMISE_SOFT = r"(?:sous peu|bientôt|rapidement|dès que possible|au plus vite|dans les plus brefs délais|dès que (?:ça|cela) se calme|asap|tout de suite)"
 PROMISE_BLOCKERS = (
