@@ -29,8 +29,8 @@ from app.events.domain import (
     compute_history,
     detect_needs_reply,
 )
+from app.language import classify_message
 from app.orgs.scoring_settings import ScoringSettingsDocument
-from app.scoring import intents as classifier
 from app.scoring.score import evaluate
 from app.scoring.signals import NEGATIVE_CODES
 
@@ -107,15 +107,15 @@ def facts_of(candidate: GeneratedCandidate) -> list[EventFacts]:
         when = {n: datetime.fromisoformat(raw[n]) if raw.get(n) else None for n in INSTANT_FIELDS}
         occurred_at = when["occurred_at"]
         assert occurred_at is not None
-        matches: list[IntentMatch] = []
+        matches: tuple[IntentMatch, ...] = ()
         if raw["direction"] == "inbound" and raw["type"] == "message":
-            matches = classifier.classify_message(
+            matches = classify_message(
                 body=raw.get("body"),
                 subject=raw.get("subject"),
                 occurred_at=occurred_at,
                 tz=tz,
                 auto_reply=bool(raw.get("auto_reply", False)),
-            )
+            ).intents
         text = raw.get("body") if raw.get("body") is not None else raw.get("subject")
         facts.append(
             EventFacts(
@@ -133,14 +133,14 @@ def facts_of(candidate: GeneratedCandidate) -> list[EventFacts]:
                 fulfills=raw.get("fulfills"),
                 auto_reply=bool(raw.get("auto_reply", False)),
                 expects_reply=bool(raw.get("expects_reply", True)),
-                intents=tuple(matches),
+                intents=matches,
                 needs_reply=detect_needs_reply(
                     direction=raw["direction"],
                     type_=raw["type"],
                     outcome=raw.get("outcome"),
                     auto_reply=bool(raw.get("auto_reply", False)),
                     text=text,
-                    intents=[m.intent for m in matches],
+                    intents=[(m.intent, m.evidence) for m in matches],
                 ),
                 body_key=body_key_of(raw.get("body")),
             )

@@ -13,22 +13,14 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from app.core.business_time import WorkingCalendar, merge_intervals
+from app.language import INTENTS as INTENTS  # re-exported for older callers
+from app.language import IntentMatch as IntentMatch
 
 Direction = Literal["inbound", "outbound"]
 CALL_OUTCOMES = ("connected", "no_answer", "voicemail", "busy", "failed")
 MEETING_OUTCOMES = ("scheduled", "attended", "no_show", "rescheduled", "cancelled")
 CHANNELS = ("email", "phone", "sms", "chat", "video", "in_person", "ats", "other")
 EVENT_TYPES = ("message", "call", "meeting", "request")
-INTENTS = (
-    "apology",
-    "excuse",
-    "assurance",
-    "thanks",
-    "decline",
-    "scheduling",
-    "commitment",
-    "out_of_office",
-)
 DUPLICATE_WINDOW = timedelta(minutes=10)
 """Two copies of one message synced by two sources (an ATS and a mailbox) arrive this close."""
 
@@ -51,38 +43,14 @@ _REQUEST = re.compile(
     r"poderia|pode me|me avise)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class IntentMatch:
-    """One intent found in a message, with the phrase that triggered it.
-
-    `due_at` is set for a `commitment` with a parsed deadline; `until` for an `out_of_office`
-    with a stated return date (the instant the absence ends).
-    """
-
-    intent: str
-    evidence: str
-    due_at: datetime | None = None
-    until: datetime | None = None
-
-    def to_dict(self) -> dict[str, str | None]:
-        out: dict[str, str | None] = {"intent": self.intent, "evidence": self.evidence}
-        if self.due_at is not None:
-            out["due_at"] = self.due_at.isoformat()
-        if self.until is not None:
-            out["until"] = self.until.isoformat()
-        return out
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, str | None]) -> "IntentMatch":
-        due, until = raw.get("due_at"), raw.get("until")
-        return cls(
-            intent=str(raw["intent"]),
-            evidence=str(raw.get("evidence") or ""),
-            due_at=datetime.fromisoformat(due) if due else None,
-            until=datetime.fromisoformat(until) if until else None,
-        )
+# A scheduling phrase that confirms an agreed time rather than proposing one ("see you then").
+_SEE_YOU = re.compile(
+    r"^(?:see you|talk (?:to you )?(?:then|soon|on|tomorrow)|speak (?:to you )?(?:then|soon)|"
+    r"nos vemos|hasta (?:entonces|luego|el|ma[ñn]ana)|bis (?:dann|bald|morgen)|"
+    r"à (?:bientôt|tout à l'heure|demain|lundi|mardi|mercredi|jeudi|vendredi)|"
+    r"até (?:lá|logo|breve|amanhã|segunda|terça|quarta|quinta|sexta))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -157,7 +125,7 @@ class EventFacts:
                 outcome=self.outcome,
                 auto_reply=self.auto_reply,
                 text=None,
-                intents=[i.intent for i in self.intents],
+                intents=[(i.intent, i.evidence) for i in self.intents],
             )
         )
 
@@ -481,17 +449,25 @@ def detect_needs_reply(
     outcome: str | None,
     auto_reply: bool,
     text: str | None,
-    intents: Iterable[str],
+    intents: Iterable[str | tuple[str, str]],
 ) -> bool | None:
     """Tell whether an inbound event needs an answer from the recruiting side (None: outbound).
 
     A question, a request, a scheduling proposal or a decline does; a bare "thanks, see you
     then" or an absence notice does not. A call the recruiter missed needs a call back, a
     meeting the candidate moved or cancelled needs a new time, an inbound request an answer.
+    `intents` are names or (name, evidence) pairs; with evidence, a scheduling phrase that
+    only confirms ("see you Thursday") is not a proposal.
     """
     if direction != "inbound":
         return None
-    said = set(intents)
+    pairs = [(i, "") if isinstance(i, str) else i for i in intents]
+    said = {name for name, _ in pairs}
+    proposals = [
+        name
+        for name, evidence in pairs
+        if name in REPLY_INTENTS and not (name == "scheduling" and _SEE_YOU.match(evidence.strip()))
+    ]
     if auto_reply or ("out_of_office" in said and said <= NOTICE_INTENTS):
         return False
     if type_ == "request":
@@ -500,7 +476,7 @@ def detect_needs_reply(
         return outcome != "connected"
     if type_ == "meeting":
         return outcome in ("rescheduled", "cancelled")
-    if said & REPLY_INTENTS:
+    if proposals:
         return True
     if not text:
         return False

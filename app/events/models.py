@@ -49,6 +49,8 @@ class Event(Base):
     expects_reply: Mapped[bool] = mapped_column(Boolean, default=True)
     event_metadata: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
     intents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(8))
+    intents_available: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     needs_reply: Mapped[bool | None] = mapped_column(Boolean)
     body_key: Mapped[str | None] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))

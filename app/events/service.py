@@ -35,9 +35,9 @@ from app.events import domain, repository
 from app.events.domain import History, compute_history
 from app.events.models import Event
 from app.events.schemas import EventCreate
+from app.language import classify_message
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
-from app.scoring import intents as intents_classifier
 
 log = get_logger("followthrough.events")
 
@@ -146,7 +146,7 @@ def record_events(
                 "different content; external_id is the idempotency key."
             )
     if touched:
-        EVENTS_INGESTED.labels(org_id).inc(sum(1 for o in outcomes if o.created))
+        EVENTS_INGESTED.inc(sum(1 for o in outcomes if o.created))
         refresh_candidates(
             session,
             org_id=org_id,
@@ -207,16 +207,19 @@ def _event_row(
     digest: str,
 ) -> dict[str, Any]:
     intents: list[dict[str, Any]] = []
+    language: str | None = None
+    intents_available = True
     if item.direction == "inbound" and item.type == "message":
         tz = ZoneInfo(candidate.timezone or settings.document.timezone)
-        matches = intents_classifier.classify_message(
+        found = classify_message(
             body=item.body,
             subject=item.subject,
             occurred_at=item.occurred_at,
             tz=tz,
             auto_reply=item.auto_reply,
         )
-        intents = [m.to_dict() for m in matches]
+        intents = [m.to_dict() for m in found.intents]
+        language, intents_available = found.language, found.intents_available
     redact = settings.document.body_retention == "redact"
     text = item.body if item.body is not None else item.subject
     return {
@@ -242,13 +245,15 @@ def _event_row(
         "expects_reply": item.expects_reply,
         "event_metadata": item.metadata,
         "intents": intents,
+        "language": language,
+        "intents_available": intents_available,
         "needs_reply": domain.detect_needs_reply(
             direction=item.direction,
             type_=item.type,
             outcome=item.outcome,
             auto_reply=item.auto_reply,
             text=text,
-            intents=[str(i["intent"]) for i in intents],
+            intents=[(str(i["intent"]), str(i.get("evidence") or "")) for i in intents],
         ),
         "body_key": domain.body_key_of(item.body),
         "content_hash": digest,

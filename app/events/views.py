@@ -40,6 +40,8 @@ def event_read(
         promised_by=event.promised_by,
         metadata=event.event_metadata,
         intents=[IntentRead.model_validate(i) for i in event.intents or []],
+        language=event.language,
+        intents_available=event.intents_available is not False,
         received_at=event.received_at,
         needs_reply=event.needs_reply if event.direction == "inbound" else None,
         duplicate_of=duplicate_of,

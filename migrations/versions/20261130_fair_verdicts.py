@@ -4,7 +4,7 @@
 afterwards); rows stored before this revision are filled from what is still stored.
 
 Revision ID: 20261130_fair_1
-Revises: 20261130_integr_1
+Revises: 20261130_lang_1
 Create Date: 2026-11-30 11:30:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261130_fair_1"
-down_revision: str | None = "20261130_integr_1"
+down_revision: str | None = "20261130_lang_1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -75,7 +75,10 @@ def _backfill() -> None:
                     outcome=row.outcome,
                     auto_reply=bool(row.auto_reply),
                     text=row.body if row.body is not None else row.subject,
-                    intents=[str(i.get("intent")) for i in intents or []],
+                    intents=[
+                        (str(i.get("intent")), str(i.get("evidence") or ""))
+                        for i in intents or []
+                    ],
                 ),
                 "body_key": body_key_of(row.body),
             }

@@ -176,7 +176,7 @@ def test_only_a_message_that_needs_a_reply_waits_on_us(
 
 
 @pytest.mark.xfail(
-    reason="classifier keeps only out_of_office when it finds one (app/scoring/intents.py "
+    reason="classifier keeps only out_of_office when it finds one (app/language/classify.py "
     "explain); the engine side is tested in test_rev2_rules.py",
     strict=False,
 )

@@ -421,3 +421,27 @@ def test_bodies_are_compared_normalised() -> None:
     assert body_key_of("  Thanks,\n\nsee you  THEN ") == body_key_of("thanks, see you then")
     assert body_key_of("") is None and body_key_of(None) is None
     assert body_key_of("Thanks") != body_key_of("Thanks!")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        ("see you then", False),
+        ("see you Thursday", False),
+        ("Nos vemos", False),
+        ("à jeudi !", False),
+        ("Thursday works", True),
+        ("Could we do Wednesday", True),
+        ("available", True),
+    ],
+)
+def test_a_scheduling_confirmation_is_not_a_proposal(evidence: str, expected: bool) -> None:
+    found = detect_needs_reply(
+        direction="inbound",
+        type_="message",
+        outcome=None,
+        auto_reply=False,
+        text="no question here.",
+        intents=[("thanks", "Thanks"), ("scheduling", evidence)],
+    )
+    assert found is expected
