@@ -29,6 +29,7 @@ from app.integrations.base import (
     InboundRequest,
     InvalidSignature,
     Malformed,
+    clean,
     hmac_hex,
     same,
 )
@@ -112,7 +113,7 @@ def verify(request: InboundRequest, secret: str, now: datetime) -> str | None:
         raise InvalidSignature("The Mailgun timestamp is not a number.") from None
     if abs(now - sent_at) > MAILGUN_TOLERANCE:
         raise InvalidSignature("The Mailgun timestamp is stale.")
-    return "mailgun:" + token[:180]
+    return "mailgun:" + clean(token)[:180]
 
 
 # --- reading the delivery ---------------------------------------------------------------
@@ -169,7 +170,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     sender = _addresses(message, "from")
     recipients = _addresses(message, "to", "cc")
     subject = _header(message, "subject")
-    text = _body_text(message)[:MAX_TEXT]
+    text = clean(_body_text(message))[:MAX_TEXT]
     ids = _message_ids(_header(message, "message-id"))
     return ParsedMail(
         message_id=ids[0] if ids else None,
@@ -209,9 +210,9 @@ def is_auto_reply(message: Any, subject: str | None) -> bool:
 def _header(message: Any, name: str) -> str:
     try:
         value = message.get(name)
+        return clean(str(value)).strip() if value is not None else ""
     except Exception:  # a header the policy cannot parse is ignored
         return ""
-    return str(value).strip() if value is not None else ""
 
 
 def _addresses(message: Any, *names: str) -> list[str]:
@@ -222,17 +223,23 @@ def _addresses(message: Any, *names: str) -> list[str]:
         except Exception:
             continue
         for value in values:
-            addresses = getattr(value, "addresses", None)
-            if addresses is not None:
-                found.extend(
-                    a.addr_spec.lower() for a in addresses if isinstance(a, Address) and a.domain
-                )
-            else:
-                found.extend(a.lower() for _, a in getaddresses([str(value)]) if "@" in a)
+            try:
+                addresses = getattr(value, "addresses", None)
+                if addresses is not None:
+                    specs = [a.addr_spec for a in addresses if isinstance(a, Address) and a.domain]
+                else:
+                    specs = [a for _, a in getaddresses([str(value)]) if "@" in a]
+            except Exception:
+                continue
+            found.extend(spec.lower() for spec in specs if _plain(spec))
     return found
 
 
-_MSG_ID = re.compile(r"<([^<>\s]{1,900})>")
+def _plain(address: str) -> bool:
+    return clean(address) == address and " " not in address and len(address) <= 320
+
+
+_MSG_ID = re.compile(r"<([\x21-\x3b\x3d\x3f-\x7e]{1,900})>")
 
 
 def _message_ids(value: str) -> list[str]:
