@@ -691,14 +691,22 @@ def assign_unmatched(
 
 
 def find_candidate(
-    session: Session, *, org_id: str, candidate_id: str | None, external_id: str | None
+    session: Session,
+    *,
+    org_id: str,
+    candidate_id: str | None,
+    external_id: str | None,
+    email: str | None = None,
 ) -> Candidate:
-    """A candidate of the organisation by id or external id (422 when neither finds one)."""
+    """A candidate of the organisation by id, external id or e-mail (422 when none is found)."""
     candidate = None
     if candidate_id:
         candidate = repository.get_candidate(session, org_id, candidate_id)
     elif external_id:
         candidate = candidates_repository.get_by_external_id(session, org_id, external_id)
+    if candidate is None and email and "@" in email:
+        found = repository.candidates_by_emails(session, org_id, [email.lower()])
+        candidate = found[0] if found else None
     if candidate is None:
         raise UnprocessableContent(
             "Unknown candidate.",
