@@ -14,12 +14,9 @@ from app.recruiters.models import Recruiter
 from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 from app.users.models import User
-
-# Rows that belong to one candidate and go with them on erasure (children first).
-DERIVED_BY_CANDIDATE = (ScoreChange, Flag, CandidateScore, Exchange, Event)
+from app.webhooks.models import WebhookAttempt, WebhookMessage, WebhookSubscription
 
 __all__ = [
-    "DERIVED_BY_CANDIDATE",
     "ApiKey",
     "Base",
     "Candidate",
@@ -37,4 +34,7 @@ __all__ = [
     "SettingsVersion",
     "UnmatchedMail",
     "User",
+    "WebhookAttempt",
+    "WebhookMessage",
+    "WebhookSubscription",
 ]

@@ -440,7 +440,7 @@ def _erase(session: Session, connection: IntegrationConnection, ref: str, work: 
     work.notes.append("Candidate erased.")
 
 
-def _event(
+def _event(  # noqa: C901, PLR0912 (one branch per kind of provider change)
     session: Session, connection: IntegrationConnection, change: RecordEvent, work: _Work
 ) -> None:
     org_id, provider = connection.org_id, connection.provider

@@ -1,7 +1,7 @@
 """inbound integrations: connections, deliveries, unmatched mail, provider links
 
 Revision ID: 20261130_integr_1
-Revises: 20261122_0002
+Revises: 20261130_hooks_1
 Create Date: 2026-11-30 11:05:07.426089
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '20261130_integr_1'
-down_revision: str | None = '20261122_0002'
+down_revision: str | None = '20261130_hooks_1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
