@@ -169,7 +169,7 @@ def receive_webhook(
         status=outcome.status,
         delivery_id=outcome.delivery_id,
         events=outcome.events,
-        unmatched_id=outcome.unmatched_id if outcome.unmatched_id != "phone" else None,
+        unmatched_id=outcome.unmatched_id,
         detail=outcome.detail,
     )
     return JSONResponse(result.model_dump(mode="json"), status_code=outcome.http_status)

@@ -93,6 +93,7 @@ class _Work:
     items: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     changed: int = 0
+    unmatched: bool = False  # kept for a person to match (mail) or no candidate found (calls)
     unmatched_id: str | None = None
 
 
@@ -284,7 +285,7 @@ def _apply(
     events, problems = _record(session, org_id=connection.org_id, items=work.items, now=now)
     work.notes.extend(problems)
     detail = " ".join(work.notes) or None
-    if work.unmatched_id is not None:
+    if work.unmatched:
         return DeliveryOutcome(
             status="unmatched", http_status=202, unmatched_id=work.unmatched_id, detail=detail
         )
@@ -458,7 +459,7 @@ def _event(  # noqa: C901, PLR0912 (one branch per kind of provider change)
     if candidate is None and change.phone is not None:
         candidate = _candidate_by_phone(session, org_id, change.phone, change.phone_region)
         if candidate is None:
-            work.unmatched_id = "phone"
+            work.unmatched = True
             work.notes.append("No candidate has this phone number; the call is not recorded.")
             return
     if candidate is None:
@@ -536,7 +537,7 @@ def _mail(
         )
         session.add(row)
         session.flush()
-        work.unmatched_id = row.id
+        work.unmatched, work.unmatched_id = True, row.id
         work.notes.append("No candidate matches the addresses; kept as unmatched mail.")
         return
     for position, (candidate, direction, recruiter) in enumerate(targets):

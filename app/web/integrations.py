@@ -162,6 +162,7 @@ def delete_integration(
 @router.post("/settings/integrations/{connection_id}/unmatched/{mail_id}/assign")
 def assign_unmatched(
     request: Request,
+    *,
     session: SessionDep,
     user: AdminUser,
     form: FormDep,
