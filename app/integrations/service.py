@@ -24,6 +24,7 @@ from typing import Any
 
 import phonenumbers
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.candidates import repository as candidates_repository
@@ -248,6 +249,8 @@ def receive_delivery(
         try:
             with session.begin_nested():
                 outcome = _apply(session, connection=connection, delivery=delivery, now=now)
+        except (OperationalError, IntegrityError):
+            raise  # busy or raced: 503/409 and nothing stored, so the provider retries
         except Exception:
             log.exception("integration_apply_failed", connection_id=connection.id)
             outcome = DeliveryOutcome(
@@ -411,7 +414,7 @@ def _link(
             session,
             org_id=connection.org_id,
             provider=connection.provider,
-            ref=ref[:300],
+            ref=ref,
             candidate_id=candidate.id,
         )
 
@@ -492,6 +495,16 @@ def _candidate_by_phone(
     wanted = _e164(number, region)
     if wanted is None:
         return None
+    parsed = phonenumbers.parse(wanted)
+    spellings = [
+        wanted,
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL),
+    ]
+    # Numbers stored in a usual spelling match in SQL; only then is every number parsed.
+    for candidate in repository.candidates_by_phones(session, org_id, spellings):
+        if candidate.phone and _e164(candidate.phone, region) == wanted:
+            return candidate
     for candidate in repository.candidates_with_phone(session, org_id):
         if candidate.phone and _e164(candidate.phone, region) == wanted:
             return candidate
