@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 import phonenumbers
+from prometheus_client import Counter
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -62,6 +63,11 @@ from app.integrations.schemas import SECRET_REQUIRED, IntegrationCreate, Unmatch
 from app.integrations.sealing import generate_secret, seal, unseal
 
 log = get_logger("followthrough.integrations")
+DELIVERIES = Counter(
+    "followthrough_integration_deliveries_total",
+    "Provider deliveries by outcome (unauthorized ones included)",
+    ["provider", "outcome"],
+)
 
 ADAPTERS: dict[str, ModuleType] = {
     "email": email_adapter,
@@ -194,33 +200,8 @@ def receive_delivery(
     now: datetime,
 ) -> DeliveryOutcome:
     """Authenticate one delivery and turn it into candidates and events, at most once."""
-    adapter = ADAPTERS[connection.provider]
-    secret = unseal(connection.secret_sealed, secret_key=secret_key)
-    if secret is None:
-        raise Unauthorized(
-            "This connection's secret cannot be read since SECRET_KEY changed; recreate it."
-        )
-    try:
-        nonce = adapter.verify(request, secret, now)
-    except InvalidSignature as exc:
-        log.warning("integration_bad_signature", connection_id=connection.id, reason=str(exc))
-        raise Unauthorized(str(exc)) from exc
-    if nonce is not None and repository.nonce_seen(session, connection.id, nonce):
-        log.warning("integration_replay", connection_id=connection.id)
-        raise Unauthorized("This signed token was used before; replays are refused.")
-
-    error: str | None = None
-    try:
-        delivery = adapter.parse(request, now)
-    except Malformed as exc:
-        delivery, error = (
-            Delivery(key="body:" + body_digest(request.body), kind="malformed"),
-            str(exc),
-        )
-    except Exception:  # a provider's odd payload is never a 5xx
-        log.exception("integration_parse_failed", connection_id=connection.id)
-        delivery = Delivery(key="body:" + body_digest(request.body), kind="unreadable")
-        error = "The payload could not be read."
+    nonce = _authenticate(session, connection, request, secret_key=secret_key, now=now)
+    delivery, error = _read(connection, request, now)
     delivery_id = new_id()
     claimed = repository.claim_delivery(
         session,
@@ -237,6 +218,7 @@ def receive_delivery(
         },
     )
     if not claimed:
+        DELIVERIES.labels(connection.provider, "duplicate").inc()
         existing = repository.delivery_by_key(session, connection.id, delivery.key[:200])
         return DeliveryOutcome(
             status="duplicate",
@@ -257,7 +239,6 @@ def receive_delivery(
                 status="error", http_status=200, detail="The delivery could not be applied."
             )
     else:
-        log.info("integration_malformed", connection_id=connection.id, reason=error)
         outcome = DeliveryOutcome(status="error", http_status=200, detail=error)
     row = session.get(IntegrationDelivery, delivery_id)
     if row is not None:
@@ -267,7 +248,58 @@ def receive_delivery(
         row.event_ids = outcome.events
     outcome.delivery_id = delivery_id
     session.flush()
+    DELIVERIES.labels(connection.provider, outcome.status).inc()
+    log.info(
+        "integration_delivery",
+        connection_id=connection.id,
+        provider=connection.provider,
+        kind=delivery.kind,
+        outcome=outcome.status,
+        detail=outcome.detail,
+    )
     return outcome
+
+
+def _authenticate(
+    session: Session,
+    connection: IntegrationConnection,
+    request: InboundRequest,
+    *,
+    secret_key: str,
+    now: datetime,
+) -> str | None:
+    """Check the provider's signature (and one-time token); 401 and nothing stored if bad."""
+    secret = unseal(connection.secret_sealed, secret_key=secret_key)
+    if secret is None:
+        raise Unauthorized(
+            "This connection's secret cannot be read since SECRET_KEY changed; recreate it."
+        )
+    try:
+        nonce: str | None = ADAPTERS[connection.provider].verify(request, secret, now)
+    except InvalidSignature as exc:
+        log.warning("integration_bad_signature", connection_id=connection.id, reason=str(exc))
+        DELIVERIES.labels(connection.provider, "unauthorized").inc()
+        raise Unauthorized(str(exc)) from exc
+    if nonce is not None and repository.nonce_seen(session, connection.id, nonce):
+        log.warning("integration_replay", connection_id=connection.id)
+        DELIVERIES.labels(connection.provider, "unauthorized").inc()
+        raise Unauthorized("This signed token was used before; replays are refused.")
+    return nonce
+
+
+def _read(
+    connection: IntegrationConnection, request: InboundRequest, now: datetime
+) -> tuple[Delivery, str | None]:
+    """The adapter's reading of the delivery, or a placeholder and why it could not be read."""
+    placeholder_key = "body:" + body_digest(request.body)
+    try:
+        delivery: Delivery = ADAPTERS[connection.provider].parse(request, now)
+    except Malformed as exc:
+        return Delivery(key=placeholder_key, kind="malformed"), str(exc)
+    except Exception:  # a provider's odd payload is never a 5xx
+        log.exception("integration_parse_failed", connection_id=connection.id)
+        return Delivery(key=placeholder_key, kind="unreadable"), "The payload could not be read."
+    return delivery, None
 
 
 def _apply(
