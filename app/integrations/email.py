@@ -12,6 +12,7 @@ service matches them to candidates; this module only reads them.
 
 import base64
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -133,30 +134,45 @@ def _raw_message(request: InboundRequest) -> bytes:
     for name in ("body-mime", "email"):  # Mailgun "forward to .../mime", SendGrid raw mode
         if request.form_raw.get(name):
             return request.form_raw[name]
-    if "headers" in request.form:  # SendGrid parsed mode: rebuild a plain message
-        return _rebuild_sendgrid(request.form)
+    form = request.form
+    if "headers" in form:  # SendGrid parsed mode
+        parsed = BytesHeaderParser(policy=policy.default).parsebytes(
+            form["headers"].encode("utf-8", "replace")
+        )
+        return _rebuild(list(parsed.items()), form.get("text"), form.get("html"))
+    if "message-headers" in form:  # Mailgun's parsed forward (URL not ending in "mime")
+        try:
+            pairs = json.loads(form["message-headers"])
+        except ValueError:
+            pairs = []
+        headers = (
+            [(str(p[0]), str(p[1])) for p in pairs if isinstance(p, list) and len(p) == 2]
+            if isinstance(pairs, list)
+            else []
+        )
+        return _rebuild(headers, form.get("body-plain"), form.get("body-html"))
     raise Malformed(
         "No message found: send message/rfc822, a Mailgun 'body-mime' field or a SendGrid "
         "'email' field."
     )
 
 
-def _rebuild_sendgrid(form: dict[str, str]) -> bytes:
-    headers = BytesHeaderParser(policy=policy.default).parsebytes(
-        form.get("headers", "").encode("utf-8", "replace")
-    )
+def _rebuild(headers: list[tuple[str, Any]], text: str | None, html: str | None) -> bytes:
+    """A plain message from a provider's parsed fields (its own headers, the text part)."""
     message = EmailMessage()
-    for name, value in headers.items():
-        if not name.lower().startswith("content-") and name.lower() != "mime-version":
-            try:
-                message[name] = value
-            except (ValueError, TypeError, IndexError):
-                continue
-    text = form.get("text") or ""
-    if not text and form.get("html"):
-        text = html_to_text(form["html"])
-    message.set_content(text)
-    return message.as_bytes()
+    for name, value in headers:
+        if name.lower().startswith("content-") or name.lower() in ("mime-version", ""):
+            continue
+        try:
+            message[name] = value
+        except Exception:  # a header the policy refuses is left out
+            continue
+    body = text or (html_to_text(html) if html else "")
+    try:
+        message.set_content(clean(body))
+        return message.as_bytes()
+    except Exception as exc:
+        raise Malformed("The provider's parsed message cannot be rebuilt.") from exc
 
 
 def parse_message(raw: bytes) -> ParsedMail:

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import json
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -463,3 +464,31 @@ def test_sendgrid_parsed_mode_is_rebuilt(
     [event] = timeline(client, org, candidate["id"])
     assert event["external_id"] == "email:sg-parsed@example.org"
     assert event["body"] == "Count me in."
+
+
+def test_mailgun_parsed_forward_is_rebuilt(
+    client: TestClient, org: OrgContext, email_connection: Connection
+) -> None:
+    candidate = new_candidate(client, org)
+    data, _ = mailgun_form(email_connection.secret, b"")
+    headers = [
+        ["From", f"Casey <{candidate['email']}>"],
+        ["To", "hr@acme.example"],
+        ["Subject", "Re: Next steps"],
+        ["Message-Id", "<mg-parsed@example.org>"],
+        ["In-Reply-To", "<earlier@acme.example>"],
+        ["Content-Type", "multipart/alternative; boundary=zzz"],
+    ]
+    data.update(
+        {
+            "message-headers": json.dumps(headers),
+            "body-plain": "Happy to continue.\n\n> old quoted text",
+            "stripped-text": "Happy to continue.",
+        }
+    )
+    response = client.post(email_connection.path, data=data)
+    assert response.status_code == 200, response.text
+    [event] = timeline(client, org, candidate["id"])
+    assert event["external_id"] == "email:mg-parsed@example.org"
+    assert event["in_reply_to"] == "email:earlier@acme.example"
+    assert event["body"] == "Happy to continue."
