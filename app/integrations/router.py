@@ -140,7 +140,6 @@ async def inbound_request(request: Request) -> InboundRequest:
     openapi_extra={"security": []},
     responses=problem_responses(
         401,
-        404,
         413,
         extra={202: {"description": "Kept as unmatched", "model": DeliveryResult}},
     ),
@@ -153,7 +152,8 @@ def receive_webhook(
 ) -> JSONResponse:
     """A provider's delivery, authenticated by the provider's own signature (no API key).
 
-    A bad or missing signature is 401 and stores nothing; a repeated delivery is 200 and
+    A bad or missing signature (or an unknown connection) is 401 and stores nothing; a
+    repeated delivery is 200 and
     stored once; mail no candidate matches is 202 and kept; payloads we cannot use are
     logged and answered 200, so that the provider keeps the hook enabled.
     """

@@ -184,10 +184,14 @@ def list_deliveries(
 
 
 def load_connection(session: Session, *, connection_id: str) -> IntegrationConnection:
-    """The connection a delivery is for (the URL is the only thing naming it)."""
+    """The connection a delivery is for (the URL is the only thing naming it).
+
+    An unknown (or deleted) connection is 401 like a bad signature: the URL alone proves
+    nothing, and answering 404 would tell a caller which connection ids exist.
+    """
     connection = repository.get_connection(session, connection_id)
     if connection is None or connection.provider not in ADAPTERS:
-        raise NotFound("No such integration.")
+        raise Unauthorized("No integration with valid credentials at this URL.")
     return connection
 
 
