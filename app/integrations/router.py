@@ -153,9 +153,8 @@ def receive_webhook(
     """A provider's delivery, authenticated by the provider's own signature (no API key).
 
     A bad or missing signature (or an unknown connection) is 401 and stores nothing; a
-    repeated delivery is 200 and
-    stored once; mail no candidate matches is 202 and kept; payloads we cannot use are
-    logged and answered 200, so that the provider keeps the hook enabled.
+    repeated delivery is 200 and stored once; mail no candidate matches is 202 and kept;
+    payloads we cannot use are logged and answered 200, so the provider keeps the hook on.
     """
     connection = service.load_connection(session, connection_id=connection_id)
     outcome = service.receive_delivery(
