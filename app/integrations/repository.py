@@ -196,6 +196,16 @@ def org_user_emails(session: Session, org_id: str, emails: list[str]) -> set[str
     return set(session.scalars(users)) | set(session.scalars(recruiters))
 
 
+def staff_domains(session: Session, org_id: str) -> set[str]:
+    """The e-mail domains of the organisation's users and recruiters."""
+    users = select(func.lower(User.email)).where(User.org_id == org_id)
+    recruiters = select(func.lower(Recruiter.email)).where(
+        Recruiter.org_id == org_id, Recruiter.email.is_not(None)
+    )
+    addresses = set(session.scalars(users.distinct())) | set(session.scalars(recruiters.distinct()))
+    return {a.rsplit("@", 1)[-1] for a in addresses if a and "@" in a}
+
+
 def candidate_ids_of_events(session: Session, org_id: str, external_ids: list[str]) -> list[str]:
     """Candidates of the events named (in the order given) — for threading replies."""
     if not external_ids:

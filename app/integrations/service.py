@@ -603,14 +603,18 @@ def _mail_targets(
     for candidate in repository.candidates_by_emails(session, org_id, addresses):
         candidates.setdefault((candidate.email or "").lower(), candidate)
     recruiters = repository.recruiters_by_emails(session, org_id, addresses)
-    staff = repository.org_user_emails(session, org_id, addresses)
     sender = mail.sender or ""
+    staff = repository.org_user_emails(session, org_id, [sender])
     if sender in candidates and sender not in staff:
         candidate = candidates[sender]
         recruiter = next((recruiters[a] for a in mail.recipients if a in recruiters), None)
         return [(candidate, "inbound", recruiter or candidate.recruiter_external_id)]
     addressed = [candidates[a] for a in mail.recipients if a in candidates]
     if addressed:
+        # Writing to a candidate from the organisation's own mailbox is us, unless the
+        # sender is clearly someone else (a person then decides, from the unmatched list).
+        if not _is_staff(session, org_id, sender, when_unknown=True):
+            return []
         unique = list({c.id: c for c in addressed}.values())
         return [(c, "outbound", recruiters.get(sender) or c.recruiter_external_id) for c in unique]
     # A reply from an address we do not know, in a thread we do: the thread decides.
@@ -619,10 +623,46 @@ def _mail_targets(
     for candidate_id in repository.candidate_ids_of_events(session, org_id, refs):
         threaded = repository.get_candidate(session, org_id, candidate_id)
         if threaded is not None:
-            direction = "outbound" if sender in staff else "inbound"
-            recruiter = recruiters.get(sender) if direction == "outbound" else None
+            from_us = _is_staff(session, org_id, sender, when_unknown=False)
+            direction = "outbound" if from_us else "inbound"
+            recruiter = recruiters.get(sender) if from_us else None
             return [(threaded, direction, recruiter or threaded.recruiter_external_id)]
     return []
+
+
+# Public mailbox providers: a recruiter using one does not make everyone there a colleague.
+_PUBLIC_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+    }
+)
+
+
+def _is_staff(session: Session, org_id: str, address: str, *, when_unknown: bool) -> bool:
+    """Whether the recruiting side wrote from `address`: a user's or recruiter's address,
+    or their organisation's domain; `when_unknown` when no staff address is on file."""
+    if not address:
+        return False
+    if repository.org_user_emails(session, org_id, [address]):
+        return True
+    domains = repository.staff_domains(session, org_id)
+    if not domains:
+        return when_unknown
+    return address.rsplit("@", 1)[-1] in domains - _PUBLIC_DOMAINS
 
 
 def _mail_time(mail: ParsedMail, now: datetime) -> datetime:
@@ -714,8 +754,8 @@ def assign_unmatched(
         mail = email_adapter.parse_message(row.raw)
     except Malformed as exc:
         raise UnprocessableContent(str(exc)) from exc
-    staff = repository.org_user_emails(session, connection.org_id, [mail.sender or ""])
-    direction = data.direction or ("outbound" if mail.sender in staff else "inbound")
+    from_us = _is_staff(session, connection.org_id, mail.sender or "", when_unknown=False)
+    direction = data.direction or ("outbound" if from_us else "inbound")
     recruiter = None
     if direction == "outbound" and mail.sender:
         recruiter = repository.recruiters_by_emails(session, connection.org_id, [mail.sender]).get(

@@ -492,3 +492,24 @@ def test_mailgun_parsed_forward_is_rebuilt(
     assert event["external_id"] == "email:mg-parsed@example.org"
     assert event["in_reply_to"] == "email:earlier@acme.example"
     assert event["body"] == "Happy to continue."
+
+
+def test_mail_to_a_candidate_from_outside_the_company_is_kept_unmatched(
+    client: TestClient, org: OrgContext, email_connection: Connection
+) -> None:
+    client.post(
+        "/api/v1/recruiters",
+        json={"external_id": "rec-dom", "name": "Dee", "email": "dee@acme.example"},
+        headers=org.headers,
+    )
+    candidate = new_candidate(client, org)
+    outsider, _ = make_mail("agent@other-agency.example", candidate["email"], "Any interest?")
+    assert send_raw(client, email_connection, outsider).status_code == 202
+    colleague, mid = make_mail("talent@acme.example", candidate["email"], "Are you free?")
+    assert send_raw(client, email_connection, colleague).status_code == 200
+    [event] = timeline(client, org, candidate["id"])
+    assert event["external_id"] == f"email:{mid}"
+    assert event["direction"] == "outbound"
+    assert event["recruiter_external_id"] is None or event[
+        "recruiter_external_id"
+    ] == candidate.get("recruiter_external_id")
