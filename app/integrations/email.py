@@ -106,7 +106,7 @@ def verify(request: InboundRequest, secret: str, now: datetime) -> str | None:
         raise InvalidSignature(
             "Send 'Authorization: Bearer <secret>' or a signed Mailgun/SendGrid form."
         )
-    if not same(hmac_hex(secret, (timestamp + token).encode()), signature):
+    if not same(hmac_hex(secret, (timestamp + token).encode()), signature.lower()):
         raise InvalidSignature("The Mailgun signature does not match.")
     try:
         sent_at = datetime.fromtimestamp(int(timestamp), tz=UTC)

@@ -9,10 +9,11 @@ from pydantic import ValidationError
 
 from app.core.deps import SessionDep
 from app.core.errors import AppError, NotFound
+from app.core.ids import utcnow
 from app.integrations import service as integrations_service
 from app.integrations.models import IntegrationConnection
 from app.integrations.schemas import PROVIDERS, IntegrationCreate, UnmatchedAssign
-from app.web.pages import FormDep, page_now
+from app.web.pages import FormDep
 from app.web.security import AdminUser, PageNotFound, verify_csrf
 from app.web.templating import render
 
@@ -180,7 +181,7 @@ def assign_unmatched(
             connection=connection,
             mail_id=mail_id,
             data=UnmatchedAssign(candidate_id=candidate.id),
-            now=page_now(request),
+            now=utcnow(),
         )
     except NotFound as exc:
         raise PageNotFound() from exc
