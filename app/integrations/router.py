@@ -214,3 +214,18 @@ def assign_unmatched(
         session, connection=connection, mail_id=mail_id, data=body, now=utcnow()
     )
     return UnmatchedMailRead.model_validate(row)
+
+
+@router.delete(
+    "/{connection_id}/unmatched/{mail_id}",
+    status_code=204,
+    responses=problem_responses(401, 403, 404),
+)
+def dismiss_unmatched(
+    connection: CurrentConnection,
+    mail_id: Annotated[str, Path(max_length=64)],
+    session: SessionDep,
+) -> Response:
+    """Delete a kept message that is about no candidate (spam, a newsletter)."""
+    service.dismiss_unmatched(session, connection=connection, mail_id=mail_id)
+    return Response(status_code=204)

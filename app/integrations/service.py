@@ -780,6 +780,15 @@ def assign_unmatched(
     return row
 
 
+def dismiss_unmatched(session: Session, *, connection: IntegrationConnection, mail_id: str) -> None:
+    """Delete a kept message (spam, not about a candidate): only a person drops mail."""
+    row = repository.get_unmatched(session, connection.id, mail_id)
+    if row is None or row.assigned:
+        raise NotFound("No such unmatched mail.")
+    session.delete(row)
+    session.flush()
+
+
 def find_candidate(
     session: Session,
     *,

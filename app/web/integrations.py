@@ -190,3 +190,20 @@ def assign_unmatched(
     else:
         request.session["flash"] = f"Assigned to {candidate.name or candidate.external_id}."
     return RedirectResponse(f"/settings/integrations/{connection.id}#unmatched", status_code=303)
+
+
+@router.post("/settings/integrations/{connection_id}/unmatched/{mail_id}/dismiss")
+def dismiss_unmatched(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    connection_id: ConnectionId,
+    mail_id: Annotated[str, Path(max_length=64)],
+) -> RedirectResponse:
+    connection = _connection(session, user.org_id, connection_id)
+    try:
+        integrations_service.dismiss_unmatched(session, connection=connection, mail_id=mail_id)
+    except NotFound as exc:
+        raise PageNotFound() from exc
+    request.session["flash"] = "The message is deleted."
+    return RedirectResponse(f"/settings/integrations/{connection.id}#unmatched", status_code=303)

@@ -511,3 +511,18 @@ def test_mail_to_a_candidate_from_outside_the_company_is_kept_unmatched(
     assert event["external_id"] == f"email:{mid}"
     assert event["direction"] == "outbound"
     assert event["recruiter_external_id"] is None  # talent@ is no recruiter on file
+
+
+def test_unmatched_mail_can_be_dismissed_by_a_person(
+    client: TestClient, org: OrgContext, other_org: OrgContext, email_connection: Connection
+) -> None:
+    raw, _ = make_mail("news@letters.example", "hr@acme.example", "Our newsletter")
+    unmatched_id = send_raw(client, email_connection, raw).json()["unmatched_id"]
+    url = f"/api/v1/integrations/{email_connection.id}/unmatched/{unmatched_id}"
+    assert client.delete(url, headers=other_org.headers).status_code == 404
+    assert client.delete(url, headers=org.headers).status_code == 204
+    assert client.delete(url, headers=org.headers).status_code == 404
+    listed = client.get(
+        f"/api/v1/integrations/{email_connection.id}/unmatched", headers=org.headers
+    ).json()["items"]
+    assert unmatched_id not in {m["id"] for m in listed}

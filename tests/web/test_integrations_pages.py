@@ -107,6 +107,25 @@ def test_deliveries_and_unmatched_mail_with_assign(
     ).json()["events"]
     assert [e["external_id"] for e in events] == ["email:ui-test@example.org"]
 
+    spam = (
+        b"From: spam@junk.example\r\nTo: hr@acme.example\r\nSubject: Win a prize\r\n"
+        b"Message-ID: <spam-ui@junk.example>\r\n\r\nClick here.\r\n"
+    )
+    client.post(
+        f"/api/v1/integrations/{connection_id}/webhook",
+        content=spam,
+        headers={"Content-Type": "message/rfc822", "Authorization": "Bearer inbox-secret-1"},
+    )
+    page = browser_client.get(f"/settings/integrations/{connection_id}")
+    assert "Win a prize" in page.text
+    spam_id = re.search(r"/unmatched/([0-9a-f]+)/dismiss", page.text).group(1)  # type: ignore[union-attr]
+    dismissed = browser_client.post(
+        f"/settings/integrations/{connection_id}/unmatched/{spam_id}/dismiss",
+        data={"csrf_token": token},
+    )
+    assert dismissed.status_code == 303
+    assert "Win a prize" not in browser_client.get(f"/settings/integrations/{connection_id}").text
+
     deleted = browser_client.post(
         f"/settings/integrations/{connection_id}/delete", data={"csrf_token": token}
     )
