@@ -101,6 +101,17 @@ def list_integrations(
     )
 
 
+@router.get(
+    "/{connection_id}", response_model=IntegrationRead, responses=problem_responses(401, 403, 404)
+)
+def get_integration(
+    connection: CurrentConnection, request: Request, session: SessionDep
+) -> IntegrationRead:
+    """One connection with its delivery count and open unmatched mail (never its secret)."""
+    stats = service.connection_stats(session, org_id=connection.org_id)
+    return connection_read(connection, _base_url(request), stats)
+
+
 @router.delete("/{connection_id}", status_code=204, responses=problem_responses(401, 403, 404))
 def delete_integration(connection: CurrentConnection, session: SessionDep) -> Response:
     """Disconnect: its URL stops working; events already recorded stay."""

@@ -33,6 +33,7 @@ from app.candidates import service as candidates_service
 from app.candidates.models import Candidate
 from app.candidates.schemas import CandidateUpsert
 from app.core.errors import (
+    BadRequest,
     Conflict,
     NotFound,
     Unauthorized,
@@ -149,7 +150,9 @@ def list_connections(
         try:
             after = (datetime.fromisoformat(at), last_id)
         except ValueError as exc:
-            raise NotFound("No such page.") from exc
+            raise BadRequest(
+                "The cursor is not valid; use next_cursor from a previous page."
+            ) from exc
     rows = repository.list_connections(session, org_id, after=after, limit=limit + 1)
     next_cursor = None
     if len(rows) > limit:
@@ -719,7 +722,9 @@ def list_unmatched(
         try:
             after = (datetime.fromisoformat(at), last_id)
         except ValueError as exc:
-            raise NotFound("No such page.") from exc
+            raise BadRequest(
+                "The cursor is not valid; use next_cursor from a previous page."
+            ) from exc
     rows = repository.list_unmatched(
         session, connection.id, include_assigned=include_assigned, after=after, limit=limit + 1
     )

@@ -25,6 +25,9 @@ def test_create_returns_url_and_secret_once(
     [item] = [i for i in listed["items"] if i["id"] == created["id"]]
     assert "secret" not in item
     assert item["webhook_url"] == created["webhook_url"]
+    one = client.get(f"/api/v1/integrations/{created['id']}", headers=org.headers)
+    assert one.status_code == 200
+    assert one.json()["deliveries"] == 0 and "secret" not in one.json()
     with transaction(create_sessionmaker(engine)) as session:
         row = session.scalar(
             select(IntegrationConnection).where(IntegrationConnection.id == created["id"])
@@ -68,6 +71,7 @@ def test_scopes_and_tenancy(client: TestClient, org: OrgContext, other_org: OrgC
     assert client.get("/api/v1/integrations", headers=reader).status_code == 403
     connection = connect(client, org, "email")
     for method, path in (
+        ("GET", f"/api/v1/integrations/{connection.id}"),
         ("DELETE", f"/api/v1/integrations/{connection.id}"),
         ("GET", f"/api/v1/integrations/{connection.id}/unmatched"),
         ("GET", f"/api/v1/integrations/{connection.id}/deliveries"),
