@@ -164,3 +164,24 @@ def client_connection(org: OrgContext) -> str:
             secret_key="k",
         )
         return connection.id
+
+
+def test_mail_text_is_escaped_on_the_page(
+    client: TestClient, browser_client: TestClient, org: OrgContext, engine: Engine
+) -> None:
+    token = admin_client(browser_client, org, engine)
+    page = connect(browser_client, token, provider="email", name="Inbox", secret="inbox-secret-2")
+    connection_id = re.search(r"/api/v1/integrations/([0-9a-f]+)/webhook", page.text).group(1)  # type: ignore[union-attr]
+    mail = (
+        b'From: "<b>x</b>" <evil@bad.example>\r\nTo: hr@acme.example\r\n'
+        b"Subject: <script>alert(1)</script>\r\nMessage-ID: <xss@bad.example>\r\n\r\nhi\r\n"
+    )
+    response = client.post(
+        f"/api/v1/integrations/{connection_id}/webhook",
+        content=mail,
+        headers={"Content-Type": "message/rfc822", "Authorization": "Bearer inbox-secret-2"},
+    )
+    assert response.status_code == 202
+    detail = browser_client.get(f"/settings/integrations/{connection_id}").text
+    assert "<script>alert(1)</script>" not in detail
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail
