@@ -24,6 +24,7 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 from typing import Any
 
+from app import language as message_language
 from app.integrations.base import (
     Delivery,
     InboundMail,
@@ -34,7 +35,6 @@ from app.integrations.base import (
     hmac_hex,
     same,
 )
-from app.scoring import intents as message_language
 
 MAILGUN_TOLERANCE = timedelta(minutes=10)
 MAX_TEXT = 100_000
