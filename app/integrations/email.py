@@ -40,22 +40,8 @@ MAILGUN_TOLERANCE = timedelta(minutes=10)
 MAX_TEXT = 100_000
 MAX_SUBJECT = 2000
 
-# Subjects of automatic replies in the supported languages (en, de, es, fr, pt) and the
-# usual client prefixes; read after any "Re:"/"AW:" prefix.
-_AUTO_SUBJECT = re.compile(
-    r"^\s*(?:(?:re|aw|antw|wg|fw|fwd|rv|tr|res)\s*:\s*)*(?:"
-    r"auto(?:matic|mated)?[\s-]*(?:reply|response|answer)|autoreply|auto:|"
-    r"out of (?:the )?office|ooo\b|away from (?:the )?office|"
-    r"abwesenheits(?:notiz|meldung|nachricht)|automatische antwort|"
-    r"nicht im b[üu]ro|au[ßs]er haus|"
-    r"respuesta autom[áa]tica|fuera de (?:la )?oficina|ausente de la oficina|"
-    r"r[ée]ponse automatique|absent(?:e)? du bureau|absence du bureau|"
-    r"message d'absence|"
-    r"resposta autom[áa]tica|fora do escrit[óo]rio|ausente do escrit[óo]rio|"
-    r"aus[êe]ncia (?:tempor[áa]ria|do escrit[óo]rio)"
-    r")",
-    re.IGNORECASE,
-)
+# Reply/forward prefixes of mail clients (en, de, nl, es, fr, pt), read before the subject.
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|wg|fw|fwd|rv|tr|res|enc)\s*:\s*)*", re.IGNORECASE)
 _AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 
 
@@ -220,7 +206,13 @@ def is_auto_reply(message: Any, subject: str | None) -> bool:
     suppress = _header(message, "x-auto-response-suppress").lower()
     if any(word in suppress for word in ("all", "oof", "autoreply")):
         return True
-    return bool(subject and _AUTO_SUBJECT.match(subject))
+    if not subject:
+        return False
+    # The classifier's phrases, in every supported language, but only as the subject's
+    # opening: "Re: Interview, I'm on leave next week" is a person writing.
+    opening = subject[_REPLY_PREFIX.match(subject).end() :]  # type: ignore[union-attr]
+    phrase = message_language.auto_reply_subject(opening)
+    return phrase is not None and opening.lower().startswith(phrase.lower())
 
 
 def _header(message: Any, name: str) -> str:

@@ -240,6 +240,8 @@ AUTO_REPLIES = [
     ({}, "Absent du bureau: Entretien", "fr"),
     ({}, "Resposta automática: Entrevista", "pt"),
     ({}, "Fora do escritório: Entrevista", "pt"),
+    ({}, "AW: Abwesenheitsnotiz", "de"),
+    ({}, "Mensagem de ausência", "pt"),
 ]
 
 
@@ -267,6 +269,7 @@ def test_auto_replies_are_marked(
         ({"Auto-Submitted": "no"}, "Re: Interview"),
         ({}, "Re: Out-of-office policy question"),
         ({}, "Automatisation de nos process"),
+        ({}, "Re: Interview - I am on leave next week, Thursday works"),
     ],
 )
 def test_human_mail_is_not_an_auto_reply(
