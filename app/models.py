@@ -10,11 +10,7 @@ from app.scoring.models import CandidateScore, Flag, ScoreChange
 from app.users.models import User
 from app.webhooks.models import WebhookAttempt, WebhookMessage, WebhookSubscription
 
-# Rows that belong to one candidate and go with them on erasure (children first).
-DERIVED_BY_CANDIDATE = (WebhookMessage, ScoreChange, Flag, CandidateScore, Exchange, Event)
-
 __all__ = [
-    "DERIVED_BY_CANDIDATE",
     "ApiKey",
     "Base",
     "Candidate",

@@ -1,6 +1,7 @@
-"""Timestamp rules: RFC 3339 with an offset in, UTC out."""
+"""Timestamp rules: RFC 3339 with an offset in, UTC out; IANA time-zone names."""
 
 from datetime import UTC, datetime
+from zoneinfo import available_timezones
 
 from app.core.errors import UnprocessableContent, field_error
 
@@ -15,5 +16,11 @@ def require_aware(value: datetime, *, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def to_utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None else None
+_ZONES = frozenset(available_timezones())
+
+
+def validate_timezone(value: str) -> str:
+    """Accept an IANA time-zone name, reject anything else with a clear message."""
+    if value not in _ZONES:
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin")
+    return value

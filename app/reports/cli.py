@@ -57,15 +57,16 @@ def report_weekly(
     ] = None,
 ) -> None:
     """Print (or write) the weekly report for an organisation or one recruiter."""
-    from app.cli import _resolve_org, session_scope
+    from app.core.db import session_scope
     from app.core.errors import AppError
     from app.core.settings import get_settings
+    from app.orgs.commands import resolve_org
     from app.reports import render
     from app.reports import service as reports_service
 
     now = _as_of(as_of)
     with session_scope() as session:
-        org_id = _resolve_org(session, org)
+        org_id = resolve_org(session, org)
         try:
             report = reports_service.weekly_report(
                 session, org_id=org_id, week=week, recruiter_external_id=recruiter, now=now
@@ -109,23 +110,23 @@ def report_send(
     Safe to run repeatedly and from several machines: a report that went out is never sent
     again; one that failed is not recorded and goes out on the next run. Exits 1 if any failed.
     """
-    from app.cli import _engine, _resolve_org
-    from app.core.db import create_sessionmaker, transaction
+    from app.core.db import create_sessionmaker, open_engine, transaction
     from app.core.errors import AppError
     from app.core.settings import get_settings
     from app.orgs import repository as orgs_repository
+    from app.orgs.commands import resolve_org
     from app.reports.send import SmtpConfigError, send_weekly_reports
 
     settings = get_settings()
     now = _as_of(as_of)
-    engine = _engine()
+    engine = open_engine()
     failed = 0
     results: list[dict[str, object]] = []
     try:
         factory = create_sessionmaker(engine)
         with transaction(factory) as session:
             org_ids = (
-                [_resolve_org(session, org)]
+                [resolve_org(session, org)]
                 if org
                 else [o.id for o in orgs_repository.list_organisations(session)]
             )

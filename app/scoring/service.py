@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.candidates import repository as candidates_repository
 from app.candidates.models import Candidate
+from app.core.chunks import chunked
 from app.core.errors import NotFound
 from app.core.ids import utcnow
 from app.core.pagination import decode_cursor, encode_cursor
@@ -320,8 +321,7 @@ def ensure_fresh(
     else:
         scores = repository.scores_for_candidates(session, org_id, candidate_ids)
         stale = [cid for cid in candidate_ids if not _holds(scores.get(cid), as_of, settings)]
-    for start in range(0, len(stale), 500):
-        chunk = stale[start : start + 500]
+    for chunk in chunked(stale):
         locked = candidates_repository.lock_many(session, org_id, chunk)
         refresh_scores(session, org_id=org_id, candidates=locked, settings=settings, now=as_of)
     return len(stale)

@@ -86,7 +86,7 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(_parked: None) -> Iterator[Receiver]:
     server = Receiver()
     server.start()
     yield server
@@ -114,8 +114,8 @@ def factory(engine: Engine) -> sessionmaker[Session]:
     return create_sessionmaker(engine)
 
 
-@pytest.fixture(autouse=True)
-def _quiet_other_tests_messages(engine: Engine) -> Iterator[None]:
+@pytest.fixture
+def _parked(engine: Engine) -> Iterator[None]:
     """Each test delivers only its own messages: park what earlier tests left pending."""
     _park(engine)
     yield
@@ -145,6 +145,8 @@ class Deliverer:
 
 
 @pytest.fixture
-def deliver(factory: sessionmaker[Session], hooks_settings: Settings) -> Iterator[Deliverer]:
+def deliver(
+    factory: sessionmaker[Session], hooks_settings: Settings, _parked: None
+) -> Iterator[Deliverer]:
     with httpx.Client(trust_env=False) as client:
         yield Deliverer(factory, hooks_settings, client)
