@@ -1,5 +1,6 @@
 """Webhook fixtures: an app that allows private targets, and a real local HTTP receiver."""
 
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class Receiver:
     delay: float = 0.0
     requests: list[Received] = field(default_factory=list)
     port: int = 0
+    tls: ssl.SSLContext | None = None
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
 
@@ -63,6 +65,8 @@ class Receiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.port = self._server.server_address[1]
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
