@@ -11,19 +11,26 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
 from app.candidates.router import router as candidates_router
 from app.core.db import create_engine_for, create_sessionmaker
-from app.core.errors import PROBLEM_MEDIA_TYPE, AppError, Conflict
+from app.core.errors import (
+    PROBLEM_MEDIA_TYPE,
+    AppError,
+    Conflict,
+    ServiceUnavailable,
+    database_problem,
+)
 from app.core.logging import configure_logging, get_logger
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.settings import Settings, get_settings
 from app.core.validation import validation_problem
 from app.events.router import router as events_router
+from app.integrations.router import router as integrations_router
 from app.orgs import service as orgs_service
 from app.orgs.router import router as orgs_router
 from app.recruiters.router import router as recruiters_router
@@ -48,11 +55,14 @@ class Problem(BaseModel):
 
 
 def _problem_response(request: Request, error: AppError) -> JSONResponse:
-    return JSONResponse(
+    response = JSONResponse(
         error.to_problem(instance=request.url.path),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
     )
+    if isinstance(error, ServiceUnavailable):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
 
 
 _STATUS_ERRORS: dict[int, type[AppError]] = {}
@@ -99,14 +109,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             request, Conflict("The request conflicts with data stored meanwhile; retry it.")
         )
 
-    @app.exception_handler(OperationalError)
-    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database_error", error=str(exc.orig)[:500])
-        error = AppError("The database is busy or unavailable; retry the request.")
-        error.status, error.slug, error.title = 503, "unavailable", "Service Unavailable"
-        response = _problem_response(request, error)
-        response.headers["Retry-After"] = "1"
-        return response
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        error = database_problem(exc)
+        if error is None:
+            return await _unexpected(request, exc)
+        log.error("database_error", kind=type(exc).__name__, error=str(exc)[:500])
+        return _problem_response(request, error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -135,6 +144,7 @@ def create_app(
             settings.database_url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
         )
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
@@ -168,6 +178,7 @@ def create_app(
         scoring_router,
         orgs_router,
         webhooks_router,
+        integrations_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)

@@ -3,6 +3,12 @@
 from app.candidates.models import Candidate
 from app.core.db import Base
 from app.events.models import Event, Exchange
+from app.integrations.models import (
+    IntegrationConnection,
+    IntegrationDelivery,
+    IntegrationLink,
+    UnmatchedMail,
+)
 from app.orgs.models import ApiKey, Organisation, SettingsVersion
 from app.recruiters.models import Recruiter
 from app.reports.models import ReportSend
@@ -18,11 +24,15 @@ __all__ = [
     "Event",
     "Exchange",
     "Flag",
+    "IntegrationConnection",
+    "IntegrationDelivery",
+    "IntegrationLink",
     "Organisation",
     "Recruiter",
     "ReportSend",
     "ScoreChange",
     "SettingsVersion",
+    "UnmatchedMail",
     "User",
     "WebhookAttempt",
     "WebhookMessage",

@@ -49,8 +49,13 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
-def create_engine_for(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and serialised write transactions."""
+def create_engine_for(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, pool_timeout: float = 10
+) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and serialised write transactions.
+
+    A request that finds no free connection within `pool_timeout` seconds answers 503.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -58,7 +63,15 @@ def create_engine_for(url: str, *, pool_size: int = 10, max_overflow: int = 10) 
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+        # A database that does not answer within 5 s is down, not slow.
+        connect_args={"connect_timeout": 5},
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

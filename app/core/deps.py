@@ -57,14 +57,17 @@ AdminPrincipal = Annotated[Principal, Depends(require("admin"))]
 def as_of_param(
     as_of: Annotated[
         datetime | None,
-        Query(description="Compute as of this instant (RFC 3339 with offset); default now."),
+        Query(
+            description="Compute as of this instant (RFC 3339 with offset, between 2000-01-01 "
+            "and now + 5 years); default now."
+        ),
     ] = None,
 ) -> datetime:
-    from app.core.timestamps import require_aware
+    from app.core.timestamps import require_as_of
 
     if as_of is None:
         return utcnow()
-    return require_aware(as_of, field="as_of")
+    return require_as_of(as_of)
 
 
 AsOf = Annotated[datetime, Depends(as_of_param)]

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=10, gt=0)
     smtp_url: str | None = None
     mail_from: str = "Followthrough <reports@followthrough.invalid>"
     base_url: str = "http://127.0.0.1:8000"
