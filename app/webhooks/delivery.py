@@ -31,6 +31,7 @@ from app.core.logging import get_logger
 from app.core.settings import Settings, get_settings
 from app.webhooks import ssrf
 from app.webhooks.models import WebhookAttempt, WebhookMessage, WebhookSubscription
+from app.webhooks.service import unseal_secret
 
 log = get_logger("followthrough.webhooks")
 
@@ -48,7 +49,7 @@ class Claim:
     org_id: str
     subscription_id: str
     url: str
-    secret: str
+    secret_sealed: str
     payload: str
     attempt: int
     token: str
@@ -143,7 +144,7 @@ def claim_due(
                     org_id=message.org_id,
                     subscription_id=subscription.id,
                     url=subscription.url,
-                    secret=subscription.secret,
+                    secret_sealed=subscription.secret_sealed,
                     payload=message.payload,
                     attempt=message.attempts,
                     token=message.claim_token,
@@ -167,8 +168,12 @@ def send(claim: Claim, *, http_client: httpx.Client, settings: Settings) -> Outc
         )
     except ssrf.UnsafeUrl as exc:
         return Outcome(False, None, f"refused: {exc.reason}", None, _elapsed())
+    secret = unseal_secret(claim.secret_sealed, settings=settings)
+    if secret is None:
+        reason = "refused: the signing secret cannot be read (SECRET_KEY changed); recreate it"
+        return Outcome(False, None, reason, None, _elapsed())
     timestamp = utcnow().replace(microsecond=0)
-    signature = Webhook(claim.secret).sign(claim.message_id, timestamp, claim.payload)
+    signature = Webhook(secret).sign(claim.message_id, timestamp, claim.payload)
     headers = {
         "Host": target.host_header,
         "Content-Type": "application/json",

@@ -29,8 +29,9 @@ class WebhookSubscription(Base):
     url: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(String(200), default="")
     events: Mapped[list[str]] = mapped_column(JSON)
-    # The signing key must be usable, so it is kept (not hashed); it is shown once via the API.
-    secret: Mapped[str] = mapped_column(String(100))
+    # Signing needs the raw secret, so it is sealed (core/sealing.py), not hashed; it is shown
+    # once, when the subscription is made.
+    secret_sealed: Mapped[str] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     disabled_at: Mapped[datetime | None]
