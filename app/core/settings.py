@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     webhooks_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
     webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhooks_retry_hours: float = Field(default=72.0, gt=0)
+    webhooks_log_days: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> "Settings":

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
@@ -285,6 +285,18 @@ def record_outcome(
             )
             report.disabled.append(subscription.id)
             log.warning("webhook_endpoint_disabled", subscription_id=subscription.id)
+
+
+def prune_log(session_factory: sessionmaker[Session], *, now: datetime, keep: timedelta) -> int:
+    """Delete delivered and failed messages older than `keep` (their attempts go with them)."""
+    with session_factory() as session, session.begin():
+        result = session.execute(
+            delete(WebhookMessage).where(
+                WebhookMessage.status.in_(("delivered", "failed")),
+                WebhookMessage.created_at < now - keep,
+            )
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _disable(

@@ -17,7 +17,7 @@ from app.core.db import transaction
 from app.core.ids import utcnow
 from app.core.settings import Settings
 from app.webhooks import outbox, ssrf
-from app.webhooks.delivery import claim_due, deliver_due, lease_for, send
+from app.webhooks.delivery import claim_due, deliver_due, lease_for, prune_log, send
 from app.webhooks.models import WebhookAttempt, WebhookMessage
 from tests.factories import OrgContext, create_candidate, event_body
 from tests.webhooks.conftest import Deliverer, Receiver
@@ -294,3 +294,30 @@ def test_erasing_a_candidate_erases_their_messages(
             .where(WebhookAttempt.org_id == org.org_id)
         )
     assert count == 0
+
+
+def test_old_finished_messages_are_pruned_pending_ones_kept(
+    hooks_client: TestClient,
+    org: OrgContext,
+    receiver: Receiver,
+    deliver: Deliverer,
+    factory: sessionmaker[Session],
+) -> None:
+    subscribe(hooks_client, org, receiver.url, ["flag.cleared"])
+    with transaction(factory) as session:
+        outbox.enqueue(session, org_id=org.org_id, event_type="flag.cleared", data={"n": 1})
+    deliver()
+    with transaction(factory) as session:
+        outbox.enqueue(session, org_id=org.org_id, event_type="flag.cleared", data={"n": 2})
+    later = utcnow() + timedelta(days=31)
+    assert prune_log(factory, now=utcnow(), keep=timedelta(days=30)) == 0
+    assert prune_log(factory, now=later, keep=timedelta(days=30)) >= 1
+    [left] = _messages(factory, org.org_id)
+    assert left.status == "pending" and json.loads(left.payload)["data"] == {"n": 2}
+    with factory() as session:
+        attempts = session.scalar(
+            select(func.count())
+            .select_from(WebhookAttempt)
+            .where(WebhookAttempt.org_id == org.org_id)
+        )
+    assert attempts == 0
