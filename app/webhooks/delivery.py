@@ -196,7 +196,7 @@ def send(claim: Claim, *, http_client: httpx.Client, settings: Settings) -> Outc
         ) as response:
             excerpt = _read_excerpt(response)
             status = response.status_code
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # whatever one endpoint does is logged as its failed attempt
         return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500], None, _elapsed())
     succeeded = 200 <= status < 300
     error = None if succeeded else f"HTTP {status}"
