@@ -146,7 +146,7 @@ def record_events(
                 "different content; external_id is the idempotency key."
             )
     if touched:
-        EVENTS_INGESTED.labels(org_id).inc(sum(1 for o in outcomes if o.created))
+        EVENTS_INGESTED.inc(sum(1 for o in outcomes if o.created))
         refresh_candidates(
             session,
             org_id=org_id,
