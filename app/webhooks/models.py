@@ -52,6 +52,7 @@ class WebhookMessage(Base):
         Index("ix_webhook_messages_status_due", "status", "next_attempt_at"),
         Index("ix_webhook_messages_subscription_created", "subscription_id", "created_at"),
         Index("ix_webhook_messages_candidate", "candidate_id"),
+        Index("ix_webhook_messages_org_subject", "org_id", "subject_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=new_message_id)
@@ -63,6 +64,9 @@ class WebhookMessage(Base):
     candidate_id: Mapped[str | None] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE")
     )
+    # What the message is about (a flag's or a candidate's id): what was last announced about
+    # it decides whether a change is news.
+    subject_id: Mapped[str | None] = mapped_column(String(32))
     event_type: Mapped[str] = mapped_column(String(40))
     payload: Mapped[str] = mapped_column(Text, doc="The exact JSON body sent on every attempt")
     status: Mapped[str] = mapped_column(String(20), default="pending")

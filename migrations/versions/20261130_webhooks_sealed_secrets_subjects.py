@@ -1,4 +1,4 @@
-"""webhooks: signing secrets sealed at rest (secret -> secret_sealed)
+"""webhooks: signing secrets sealed at rest (secret -> secret_sealed); message subjects
 
 Revision ID: 20261130_hooks_2
 Revises: 20261130_harden_1
@@ -38,9 +38,17 @@ def upgrade() -> None:
     with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
         batch_op.alter_column('secret_sealed', existing_type=sa.Text(), nullable=False)
         batch_op.drop_column('secret')
+    with op.batch_alter_table('webhook_messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('subject_id', sa.String(length=32), nullable=True))
+        batch_op.create_index(
+            'ix_webhook_messages_org_subject', ['org_id', 'subject_id', 'created_at'], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('webhook_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_messages_org_subject')
+        batch_op.drop_column('subject_id')
     with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('secret', sa.String(length=100), nullable=True))
     conn = op.get_bind()
