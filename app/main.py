@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -25,7 +25,9 @@ from app.core.errors import (
     PROBLEM_MEDIA_TYPE,
     AppError,
     Conflict,
+    ServiceUnavailable,
     Unauthorized,
+    database_problem,
     problem_responses,
 )
 from app.core.logging import configure_logging, get_logger
@@ -34,14 +36,19 @@ from app.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
-from app.core.plugins import optional_modules
 from app.core.ratelimit import TooManyRequests, limiter_for
 from app.core.settings import Settings, get_settings
 from app.core.validation import validation_problem
 from app.events.router import router as events_router
+from app.integrations.router import router as integrations_router
+from app.orgs import service as orgs_service
 from app.orgs.router import router as orgs_router
 from app.recruiters.router import router as recruiters_router
+from app.reports.router import router as reports_router
 from app.scoring.router import router as scoring_router
+from app.web import router as web
+from app.webhooks import runner as webhooks_runner
+from app.webhooks.router import router as webhooks_router
 
 log = get_logger("followthrough")
 
@@ -58,11 +65,14 @@ class Problem(BaseModel):
 
 
 def _problem_response(request: Request, error: AppError) -> JSONResponse:
-    return JSONResponse(
+    response = JSONResponse(
         error.to_problem(instance=request.url.path),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
     )
+    if isinstance(error, ServiceUnavailable):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
 
 
 _STATUS_ERRORS: dict[int, type[AppError]] = {}
@@ -112,14 +122,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             request, Conflict("The request conflicts with data stored meanwhile; retry it.")
         )
 
-    @app.exception_handler(OperationalError)
-    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database_error", error=str(exc.orig)[:500])
-        error = AppError("The database is busy or unavailable; retry the request.")
-        error.status, error.slug, error.title = 503, "unavailable", "Service Unavailable"
-        response = _problem_response(request, error)
-        response.headers["Retry-After"] = "1"
-        return response
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        error = database_problem(exc)
+        if error is None:
+            return await _unexpected(request, exc)
+        log.error("database_error", kind=type(exc).__name__, error=str(exc)[:500])
+        return _problem_response(request, error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -148,11 +157,13 @@ def create_app(
             settings.database_url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
         )
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
         try:
-            yield
+            with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
+                yield
         finally:
             if own_engine:
                 app.state.engine.dispose()
@@ -169,6 +180,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.rate_limiter = limiter_for(settings.redis_url)
+    app.state.authenticate_api_key = orgs_service.authenticate_api_key
+    app.state.note_api_key_use = orgs_service.note_api_key_use
     if engine is not None:
         app.state.engine = engine
         app.state.sessionmaker = session_factory or create_sessionmaker(engine)
@@ -180,26 +193,19 @@ def create_app(
         scoring_router,
         orgs_router,
         audit_router,
+        webhooks_router,
+        integrations_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)
-    _install_optional_routers(app)
+    app.include_router(reports_router)
+    web.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def _install_optional_routers(app: FastAPI) -> None:
-    """Mount the web UI and the reports API when those packages provide a router."""
-    for module in optional_modules("app.reports.router", "app.web.router"):
-        install = getattr(module, "install", None)
-        if install is not None:
-            install(app)
-        else:
-            app.include_router(module.router)
 
 
 def _install_ops_routes(app: FastAPI) -> None:

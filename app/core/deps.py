@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from app.core.auth import Principal
+from app.core.auth import ApiKeyAuthenticator, ApiKeyUseRecorder, Principal
 from app.core.errors import Forbidden, Unauthorized
 from app.core.ids import utcnow
 from app.core.ratelimit import STATE_KEY as RATE_LIMIT_STATE
@@ -25,20 +25,25 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:
-    """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid)."""
-    from app.orgs import service as orgs_service
+    """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid).
 
+    Keys live with organisations, a layer above this one: `create_app()` hands the lookup in
+    as `app.state.authenticate_api_key`.
+    """
+    authenticate: ApiKeyAuthenticator = request.app.state.authenticate_api_key
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    principal = orgs_service.authenticate_api_key(session, key=token.strip())
+    principal = authenticate(session, key=token.strip())
     if principal is None:
         raise Unauthorized("The API key is not valid or has been revoked.")
     request.state.org_id = principal.org_id
     if principal.api_key_id is not None:
         limit_api_key(request, principal.api_key_id)
-        orgs_service.note_api_key_use(session, key_id=principal.api_key_id)
+        note_use: ApiKeyUseRecorder | None = getattr(request.app.state, "note_api_key_use", None)
+        if note_use is not None:
+            note_use(session, key_id=principal.api_key_id)
     return principal
 
 
@@ -74,14 +79,17 @@ AdminPrincipal = Annotated[Principal, Depends(require("admin"))]
 def as_of_param(
     as_of: Annotated[
         datetime | None,
-        Query(description="Compute as of this instant (RFC 3339 with offset); default now."),
+        Query(
+            description="Compute as of this instant (RFC 3339 with offset, between 2000-01-01 "
+            "and now + 5 years); default now."
+        ),
     ] = None,
 ) -> datetime:
-    from app.core.timestamps import require_aware
+    from app.core.timestamps import require_as_of
 
     if as_of is None:
         return utcnow()
-    return require_aware(as_of, field="as_of")
+    return require_as_of(as_of)
 
 
 AsOf = Annotated[datetime, Depends(as_of_param)]

@@ -28,6 +28,7 @@ from app.core.errors import (
     field_error,
 )
 from app.core.ids import new_id, utcnow
+from app.core.logging import get_logger
 from app.core.metrics import EVENTS_INGESTED
 from app.core.validation import validation_problem
 from app.events import repository
@@ -37,6 +38,8 @@ from app.events.schemas import EventCreate
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
 from app.scoring import intents as intents_classifier
+
+log = get_logger("followthrough.events")
 
 _DATETIME_FIELDS = ("occurred_at", "scheduled_for", "due_at", "promised_by")
 
@@ -99,16 +102,23 @@ def record_events(
         outcome.external_id = item.external_id
         if outcome.problem is not None:
             continue
-        digest = content_hash(item)
+        try:
+            digest = content_hash(item)
+            row = None
+            if item.external_id not in first_of:
+                candidate = candidates[item.candidate_external_id]
+                row = _event_row(
+                    item, org_id=org_id, candidate=candidate, settings=settings, digest=digest
+                )
+        except Exception as exc:  # one item's failure is its own problem, never the batch's
+            outcome.status, outcome.problem = 422, _item_failure(item, exc)
+            continue
         pending.append((position, item, digest))
-        if item.external_id in first_of:
+        if row is None:
             continue
         first_of[item.external_id] = (position, digest)
-        candidate = candidates[item.candidate_external_id]
         outcome.candidate = candidate
-        rows.append(
-            _event_row(item, org_id=org_id, candidate=candidate, settings=settings, digest=digest)
-        )
+        rows.append(row)
 
     inserted = repository.insert_new_events(session, rows)
     stored = {
@@ -145,6 +155,16 @@ def record_events(
             now=now,
         )
     return outcomes
+
+
+def _item_failure(item: EventCreate, exc: Exception) -> UnprocessableContent:
+    """Log an unexpected failure while processing one item and describe it to the client."""
+    log.exception("event_item_failed", external_id=item.external_id, error=type(exc).__name__)
+    return UnprocessableContent(
+        f"The event {item.external_id!r} could not be processed ({type(exc).__name__}); "
+        "the other events of the request are unaffected.",
+        errors=[field_error("body", "this event could not be processed")],
+    )
 
 
 def _resolve_candidates(

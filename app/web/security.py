@@ -115,9 +115,6 @@ async def verify_csrf(request: Request) -> None:
         )
 
 
-CsrfChecked = Depends(verify_csrf)
-
-
 def start_session(request: Request, session: Session, user: User) -> None:
     """Begin a fresh server-side session for `user` (a new token and CSRF token)."""
     request.session.clear()

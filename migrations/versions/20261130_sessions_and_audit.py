@@ -1,7 +1,7 @@
 """Server-side web sessions (user_sessions) and the audit log (audit_events).
 
 Revision ID: 20261130_harden_1
-Revises: 20261122_0002
+Revises: 20261130_integr_1
 Create Date: 2026-11-30 11:05:27.204616
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '20261130_harden_1'
-down_revision: str | None = '20261122_0002'
+down_revision: str | None = '20261130_integr_1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
