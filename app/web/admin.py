@@ -62,6 +62,7 @@ def save_settings(
         return _settings_page(
             request, values=values, errors=errors, version=current.version, status_code=422
         )
+    before = orgs_service.get_current_settings(session, org_id=user.org_id).document
     saved = orgs_service.replace_settings(session, org_id=user.org_id, document=document)
     audit.record(
         session,
@@ -69,7 +70,12 @@ def save_settings(
         actor=user.actor,
         action="settings.changed",
         target=f"settings:{saved.version}",
-        detail={"version": saved.version},
+        detail={
+            "version": saved.version,
+            "changed": audit.changed_fields(
+                before.model_dump(mode="json"), saved.document.model_dump(mode="json")
+            ),
+        },
     )
     request.session["flash"] = (
         f"Settings saved as version {saved.version}. Scores are recomputed with them as "
