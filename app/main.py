@@ -20,6 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app import __version__
 from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
+from app.core.auth import ApiKeyStore
 from app.core.db import create_engine_for, create_sessionmaker
 from app.core.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -179,9 +180,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    api_keys: ApiKeyStore = orgs_service  # the module is the store; mypy checks it fits
+    app.state.api_keys = api_keys
     app.state.rate_limiter = limiter_for(settings.redis_url)
-    app.state.authenticate_api_key = orgs_service.authenticate_api_key
-    app.state.note_api_key_use = orgs_service.note_api_key_use
     if engine is not None:
         app.state.engine = engine
         app.state.sessionmaker = session_factory or create_sessionmaker(engine)
@@ -192,9 +193,9 @@ def create_app(
         events_router,
         scoring_router,
         orgs_router,
-        audit_router,
         webhooks_router,
         integrations_router,
+        audit_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)

@@ -31,16 +31,14 @@ class Principal:
         return scope in self.scopes
 
 
-class ApiKeyAuthenticator(Protocol):
-    """Look a presented key up: its principal, or None when unknown or revoked."""
+class ApiKeyStore(Protocol):
+    """Where keys live (the orgs domain): look one up, and note that it was used."""
 
-    def __call__(self, session: Session, *, key: str) -> Principal | None: ...
+    def authenticate_api_key(self, session: Session, *, key: str) -> Principal | None:
+        """The key's principal, or None when unknown or revoked."""
 
-
-class ApiKeyUseRecorder(Protocol):
-    """Note that a key was used now (`api_keys.last_used_at`, at most once a minute)."""
-
-    def __call__(self, session: Session, *, key_id: str) -> None: ...
+    def note_api_key_use(self, session: Session, *, key_id: str) -> None:
+        """Record that the key was used just now (cheaply; not on every request)."""
 
 
 def expand_scopes(scopes: list[str]) -> frozenset[str]:

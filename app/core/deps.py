@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from app.core.auth import ApiKeyAuthenticator, ApiKeyUseRecorder, Principal
+from app.core.auth import ApiKeyStore, Principal
 from app.core.errors import Forbidden, Unauthorized
 from app.core.ids import utcnow
 from app.core.ratelimit import STATE_KEY as RATE_LIMIT_STATE
@@ -27,23 +27,21 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 def get_principal(request: Request, session: SessionDep) -> Principal:
     """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid).
 
-    Keys live with organisations, a layer above this one: `create_app()` hands the lookup in
-    as `app.state.authenticate_api_key`.
+    Keys live with organisations, a layer above this one: `create_app()` hands the key store
+    in as `app.state.api_keys`.
     """
-    authenticate: ApiKeyAuthenticator = request.app.state.authenticate_api_key
+    api_keys: ApiKeyStore = request.app.state.api_keys
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    principal = authenticate(session, key=token.strip())
+    principal = api_keys.authenticate_api_key(session, key=token.strip())
     if principal is None:
         raise Unauthorized("The API key is not valid or has been revoked.")
     request.state.org_id = principal.org_id
     if principal.api_key_id is not None:
         limit_api_key(request, principal.api_key_id)
-        note_use: ApiKeyUseRecorder | None = getattr(request.app.state, "note_api_key_use", None)
-        if note_use is not None:
-            note_use(session, key_id=principal.api_key_id)
+        api_keys.note_api_key_use(session, key_id=principal.api_key_id)
     return principal
 
 

@@ -10,54 +10,14 @@ from datetime import datetime
 from typing import Literal
 
 from app.core.business_time import WorkingCalendar, merge_intervals
+from app.language import INTENTS as INTENTS  # re-exported for older callers
+from app.language import IntentMatch as IntentMatch
 
 Direction = Literal["inbound", "outbound"]
 CALL_OUTCOMES = ("connected", "no_answer", "voicemail", "busy", "failed")
 MEETING_OUTCOMES = ("scheduled", "attended", "no_show", "rescheduled", "cancelled")
 CHANNELS = ("email", "phone", "sms", "chat", "video", "in_person", "ats", "other")
 EVENT_TYPES = ("message", "call", "meeting", "request")
-INTENTS = (
-    "apology",
-    "excuse",
-    "assurance",
-    "thanks",
-    "decline",
-    "scheduling",
-    "commitment",
-    "out_of_office",
-)
-
-
-@dataclass(frozen=True)
-class IntentMatch:
-    """One intent found in a message, with the phrase that triggered it.
-
-    `due_at` is set for a `commitment` with a parsed deadline; `until` for an `out_of_office`
-    with a stated return date (the instant the absence ends).
-    """
-
-    intent: str
-    evidence: str
-    due_at: datetime | None = None
-    until: datetime | None = None
-
-    def to_dict(self) -> dict[str, str | None]:
-        out: dict[str, str | None] = {"intent": self.intent, "evidence": self.evidence}
-        if self.due_at is not None:
-            out["due_at"] = self.due_at.isoformat()
-        if self.until is not None:
-            out["until"] = self.until.isoformat()
-        return out
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, str | None]) -> "IntentMatch":
-        due, until = raw.get("due_at"), raw.get("until")
-        return cls(
-            intent=str(raw["intent"]),
-            evidence=str(raw.get("evidence") or ""),
-            due_at=datetime.fromisoformat(due) if due else None,
-            until=datetime.fromisoformat(until) if until else None,
-        )
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, aliased
 
 from app.core.chunks import chunked
 from app.core.db_upsert import _with_defaults
-from app.events.domain import EventFacts, IntentMatch
+from app.events.domain import EventFacts
 from app.events.models import Event, Exchange
+from app.language import IntentMatch
 
 FACT_COLUMNS = (
     Event.id,

@@ -134,6 +134,16 @@ class EventRead(BaseModel):
     promised_by: datetime | None
     metadata: dict[str, Any] | None
     intents: list[IntentRead]
+    language: str | None = Field(
+        default=None,
+        description="ISO 639-1 language detected in an inbound message (null otherwise or "
+        "when the text has too few letters to tell).",
+    )
+    intents_available: bool = Field(
+        default=True,
+        description="False when the message is in a language the classifier does not read "
+        "(supported: en, es, de, fr, pt); it then has no intents and no intent-based signal.",
+    )
     received_at: datetime
 
 

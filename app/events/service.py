@@ -35,9 +35,9 @@ from app.events import repository
 from app.events.domain import History, compute_history
 from app.events.models import Event
 from app.events.schemas import EventCreate
+from app.language import classify_message
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
-from app.scoring import intents as intents_classifier
 
 log = get_logger("followthrough.events")
 
@@ -207,16 +207,19 @@ def _event_row(
     digest: str,
 ) -> dict[str, Any]:
     intents: list[dict[str, Any]] = []
+    language: str | None = None
+    intents_available = True
     if item.direction == "inbound" and item.type == "message":
         tz = ZoneInfo(candidate.timezone or settings.document.timezone)
-        matches = intents_classifier.classify_message(
+        found = classify_message(
             body=item.body,
             subject=item.subject,
             occurred_at=item.occurred_at,
             tz=tz,
             auto_reply=item.auto_reply,
         )
-        intents = [m.to_dict() for m in matches]
+        intents = [m.to_dict() for m in found.intents]
+        language, intents_available = found.language, found.intents_available
     redact = settings.document.body_retention == "redact"
     return {
         "id": new_id(),
@@ -241,6 +244,8 @@ def _event_row(
         "expects_reply": item.expects_reply,
         "event_metadata": item.metadata,
         "intents": intents,
+        "language": language,
+        "intents_available": intents_available,
         "content_hash": digest,
     }
 

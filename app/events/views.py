@@ -38,6 +38,8 @@ def event_read(event: Event, candidate_external_id: str) -> EventRead:
         promised_by=event.promised_by,
         metadata=event.event_metadata,
         intents=[IntentRead.model_validate(i) for i in event.intents or []],
+        language=event.language,
+        intents_available=event.intents_available is not False,
         received_at=event.received_at,
     )
 

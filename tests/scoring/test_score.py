@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.business_time import WorkingCalendar
-from app.events.domain import EventFacts, IntentMatch, compute_history
+from app.events.domain import EventFacts, compute_history
+from app.language import IntentMatch
 from app.orgs.scoring_settings import ScoringSettingsDocument, Weights
 from app.scoring.metrics import METRIC_KEYS
 from app.scoring.score import Evaluation, band_for, evaluate
