@@ -24,6 +24,7 @@ from app.core.errors import (
     Conflict,
     ServiceUnavailable,
     database_problem,
+    document_problems,
 )
 from app.core.logging import configure_logging, get_logger
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -36,6 +37,9 @@ from app.recruiters.router import router as recruiters_router
 from app.scoring.router import router as scoring_router
 
 log = get_logger("followthrough")
+
+# Operations that take no API key (the shared problem responses are documented on all).
+PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics"}
 
 
 class Problem(BaseModel):
@@ -225,5 +229,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "API key"}
     }
     schema["security"] = [{"bearerAuth": []}]
+    document_problems(schema, public_paths=PUBLIC_PATHS)
     app.openapi_schema = schema
     return schema
