@@ -1,17 +1,18 @@
 """The `followthrough` command: serve, migrate, organisations, API keys, demo data, rescoring."""
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from app.core.db import create_engine_for, create_sessionmaker, transaction
+from app.core.chunks import chunked
+from app.core.db import create_sessionmaker, open_engine, session_scope, transaction
 from app.core.settings import get_settings
+from app.orgs.commands import resolve_org
+from app.reports import cli as reports_cli
+from app.web import cli as web_cli
+from app.webhooks.cli import webhooks_cli
 
 cli = typer.Typer(help="Followthrough: candidate responsiveness tracking.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -22,35 +23,7 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(org_cli, name="org")
 cli.add_typer(apikey_cli, name="apikey")
 cli.add_typer(demo_cli, name="demo")
-
-
-def _engine() -> Engine:
-    return create_engine_for(get_settings().database_url)
-
-
-@contextmanager
-def session_scope() -> Iterator[Session]:
-    """One transaction for a CLI command, committed when it succeeds."""
-    engine = _engine()
-    try:
-        with transaction(create_sessionmaker(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _resolve_org(session: Session, org: str | None) -> str:
-    from app.orgs import repository as orgs_repository
-
-    orgs = orgs_repository.list_organisations(session)
-    if org is None:
-        if len(orgs) != 1:
-            raise typer.BadParameter("there are several organisations; name one with --org")
-        return orgs[0].id
-    for candidate in orgs:
-        if org in (candidate.id, candidate.name):
-            return candidate.id
-    raise typer.BadParameter(f"no organisation with id or name {org!r}")
+cli.add_typer(webhooks_cli, name="webhooks")
 
 
 @cli.command()
@@ -86,7 +59,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
     from app.core import migrate
 
-    engine = _engine()
+    engine = open_engine()
     try:
         migrate.upgrade(engine, revision)
     finally:
@@ -98,7 +71,7 @@ def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     """Revert migrations down to REVISION (e.g. base)."""
     from app.core import migrate
 
-    engine = _engine()
+    engine = open_engine()
     try:
         migrate.downgrade(engine, revision)
     finally:
@@ -148,7 +121,7 @@ def apikey_create(
 
     scopes = scope or ["events:write", "read"]
     with session_scope() as session:
-        org_id = _resolve_org(session, org)
+        org_id = resolve_org(session, org)
         try:
             record, key = orgs_service.create_api_key(
                 session, org_id=org_id, name=name, scopes=scopes
@@ -170,7 +143,7 @@ def apikey_list(
     from app.orgs import service as orgs_service
 
     with session_scope() as session:
-        org_id = _resolve_org(session, org)
+        org_id = resolve_org(session, org)
         for key in orgs_service.list_api_keys(session, org_id=org_id):
             state = "revoked" if key.revoked_at else "active"
             typer.echo(f"{key.id}\tft_{key.prefix}_…\t{key.scopes}\t{state}\t{key.name}")
@@ -186,7 +159,7 @@ def apikey_revoke(
     from app.orgs import service as orgs_service
 
     with session_scope() as session:
-        org_id = _resolve_org(session, org)
+        org_id = resolve_org(session, org)
         try:
             orgs_service.revoke_api_key(session, org_id=org_id, key_id=key_id)
         except AppError as exc:
@@ -239,12 +212,12 @@ def rescore(
     when = as_of or utcnow()
     if when.tzinfo is None:
         raise typer.BadParameter("--as-of needs an offset, e.g. 2026-11-20T12:00:00Z")
-    engine = _engine()
+    engine = open_engine()
     factory = create_sessionmaker(engine)
     try:
         with transaction(factory) as session:
             org_ids = (
-                [_resolve_org(session, org)]
+                [resolve_org(session, org)]
                 if org
                 else [o.id for o in orgs_repository.list_organisations(session)]
             )
@@ -253,8 +226,7 @@ def rescore(
         with Progress() as progress:
             task = progress.add_task("rescoring", total=total)
             for org_id, ids in work.items():
-                for start in range(0, len(ids), 500):
-                    chunk = ids[start : start + 500]
+                for chunk in chunked(ids):
                     with transaction(factory) as session:
                         settings = orgs_service.get_current_settings(session, org_id=org_id)
                         locked = candidates_repository.lock_many(session, org_id, chunk)
@@ -271,14 +243,9 @@ def rescore(
     typer.echo(f"rescored {total} candidates in {len(work)} organisation(s)")
 
 
-def _install_extensions() -> None:
-    """Let other domains (reports, web) add their commands."""
-    from app.core.plugins import optional_modules
-
-    for module in optional_modules("app.reports.cli", "app.web.cli"):
-        module.register(cli)
+reports_cli.register(cli)
+web_cli.register(cli)
 
 
 def main() -> None:
-    _install_extensions()
     cli()

@@ -28,13 +28,18 @@ from app.core.errors import (
 )
 from app.core.logging import configure_logging, get_logger
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from app.core.plugins import optional_modules
 from app.core.settings import Settings, get_settings
 from app.core.validation import validation_problem
 from app.events.router import router as events_router
+from app.integrations.router import router as integrations_router
+from app.orgs import service as orgs_service
 from app.orgs.router import router as orgs_router
 from app.recruiters.router import router as recruiters_router
+from app.reports.router import router as reports_router
 from app.scoring.router import router as scoring_router
+from app.web import router as web
+from app.webhooks import runner as webhooks_runner
+from app.webhooks.router import router as webhooks_router
 
 log = get_logger("followthrough")
 
@@ -148,7 +153,8 @@ def create_app(
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
         try:
-            yield
+            with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
+                yield
         finally:
             if own_engine:
                 app.state.engine.dispose()
@@ -164,6 +170,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.authenticate_api_key = orgs_service.authenticate_api_key
     if engine is not None:
         app.state.engine = engine
         app.state.sessionmaker = session_factory or create_sessionmaker(engine)
@@ -174,24 +181,17 @@ def create_app(
         events_router,
         scoring_router,
         orgs_router,
+        webhooks_router,
+        integrations_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)
-    _install_optional_routers(app)
+    app.include_router(reports_router)
+    web.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def _install_optional_routers(app: FastAPI) -> None:
-    """Mount the web UI and the reports API when those packages provide a router."""
-    for module in optional_modules("app.reports.router", "app.web.router"):
-        install = getattr(module, "install", None)
-        if install is not None:
-            install(app)
-        else:
-            app.include_router(module.router)
 
 
 def _install_ops_routes(app: FastAPI) -> None:

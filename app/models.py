@@ -3,17 +3,20 @@
 from app.candidates.models import Candidate
 from app.core.db import Base
 from app.events.models import Event, Exchange
+from app.integrations.models import (
+    IntegrationConnection,
+    IntegrationDelivery,
+    IntegrationLink,
+    UnmatchedMail,
+)
 from app.orgs.models import ApiKey, Organisation, SettingsVersion
 from app.recruiters.models import Recruiter
 from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 from app.users.models import User
-
-# Rows that belong to one candidate and go with them on erasure (children first).
-DERIVED_BY_CANDIDATE = (ScoreChange, Flag, CandidateScore, Exchange, Event)
+from app.webhooks.models import WebhookAttempt, WebhookMessage, WebhookSubscription
 
 __all__ = [
-    "DERIVED_BY_CANDIDATE",
     "ApiKey",
     "Base",
     "Candidate",
@@ -21,10 +24,17 @@ __all__ = [
     "Event",
     "Exchange",
     "Flag",
+    "IntegrationConnection",
+    "IntegrationDelivery",
+    "IntegrationLink",
     "Organisation",
     "Recruiter",
     "ReportSend",
     "ScoreChange",
     "SettingsVersion",
+    "UnmatchedMail",
     "User",
+    "WebhookAttempt",
+    "WebhookMessage",
+    "WebhookSubscription",
 ]

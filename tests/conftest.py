@@ -37,6 +37,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Tests that reach any of these fixtures need a database (or a browser); the rest are "fast".
+_DATABASE_FIXTURES = frozenset({"database_url", "engine", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs a database or a browser, so `make test-fast` can skip them."""
+    for item in items:
+        if _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+
+
 def _database_url(tmp_dir: str) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir}/test.db"
 

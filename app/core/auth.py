@@ -7,6 +7,9 @@ does not leak usable keys. High-entropy random keys need no slow hash.
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.orm import Session
 
 SCOPES = ("events:write", "read", "admin")
 # `admin` manages the organisation and implies the other scopes.
@@ -24,6 +27,12 @@ class Principal:
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class ApiKeyAuthenticator(Protocol):
+    """Look a presented key up: its principal, or None when unknown or revoked."""
+
+    def __call__(self, session: Session, *, key: str) -> Principal | None: ...
 
 
 def expand_scopes(scopes: list[str]) -> frozenset[str]:

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from app.core.settings import get_settings
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -93,6 +95,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def create_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def open_engine() -> Engine:
+    """An engine on the configured database, for a command or job outside the app."""
+    return create_engine_for(get_settings().database_url)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """One transaction for a command-line command, committed when it succeeds."""
+    engine = open_engine()
+    try:
+        with transaction(create_sessionmaker(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from app.core.auth import Principal
+from app.core.auth import ApiKeyAuthenticator, Principal
 from app.core.errors import Forbidden, Unauthorized
 from app.core.ids import utcnow
 
@@ -23,14 +23,17 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:
-    """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid)."""
-    from app.orgs import service as orgs_service
+    """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid).
 
+    Keys live with organisations, a layer above this one: `create_app()` hands the lookup in
+    as `app.state.authenticate_api_key`.
+    """
+    authenticate: ApiKeyAuthenticator = request.app.state.authenticate_api_key
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    principal = orgs_service.authenticate_api_key(session, key=token.strip())
+    principal = authenticate(session, key=token.strip())
     if principal is None:
         raise Unauthorized("The API key is not valid or has been revoked.")
     request.state.org_id = principal.org_id

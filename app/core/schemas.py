@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AwareDatetime, StringConstraints
 
 from app.core.ids import utcnow
-from app.scoring.config import validate_timezone
+from app.core.timestamps import validate_timezone
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 INSTANT_HORIZON = timedelta(days=2 * 366)

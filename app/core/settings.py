@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     mail_from: str = "Followthrough <reports@followthrough.invalid>"
     base_url: str = "http://127.0.0.1:8000"
     demo_scenarios_dir: str | None = None
+    # Outgoing webhooks (app/webhooks): private/loopback targets and plain http are refused
+    # unless allowed here (tests and local development set WEBHOOKS_ALLOW_PRIVATE=true).
+    webhooks_allow_private: bool = False
+    webhooks_allow_http: bool = False
+    webhooks_deliver_in_process: bool = False
+    webhooks_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhooks_retry_hours: float = Field(default=72.0, gt=0)
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> "Settings":

@@ -1,6 +1,7 @@
-"""Timestamp rules: RFC 3339 with an offset in, UTC out."""
+"""Timestamp rules: RFC 3339 with an offset in, UTC out; IANA time-zone names."""
 
 from datetime import UTC, datetime
+from zoneinfo import available_timezones
 
 from app.core.errors import UnprocessableContent, field_error
 
@@ -36,3 +37,13 @@ def require_as_of(value: datetime, *, field: str = "as_of") -> datetime:
         raise UnprocessableContent(
             f"{field} is out of range: {exc}.", errors=[field_error(f"query.{field}", str(exc))]
         ) from None
+
+
+_ZONES = frozenset(available_timezones())
+
+
+def validate_timezone(value: str) -> str:
+    """Accept an IANA time-zone name, reject anything else with a clear message."""
+    if value not in _ZONES:
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin")
+    return value

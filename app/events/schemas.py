@@ -45,8 +45,19 @@ class EventCreate(BaseModel):
     due_at: EventInstant | None = None
     in_reply_to: ExternalId | None = None
     fulfills: ExternalId | None = None
-    subject: Text | None = Field(default=None, max_length=2000)
-    body: Text | None = Field(default=None, max_length=MAX_TEXT)
+    subject: Text | None = Field(
+        default=None,
+        max_length=2000,
+        description="Stored whole; intents are read from its first 1,000 characters.",
+    )
+    body: Text | None = Field(
+        default=None,
+        max_length=MAX_TEXT,
+        description=(
+            "Stored whole (unless the organisation redacts bodies); intents are read from the "
+            "first 20,000 characters after whitespace runs are collapsed, in linear time."
+        ),
+    )
     auto_reply: bool = False
     expects_reply: bool = True
     promised_by: EventInstant | None = None

@@ -9,7 +9,7 @@ from app.core.errors import NotFound, UnprocessableContent, field_error
 from app.core.ids import utcnow
 from app.orgs import repository
 from app.orgs.models import ApiKey, Organisation, SettingsVersion
-from app.scoring.config import ScoringSettingsDocument
+from app.orgs.scoring_settings import ScoringSettingsDocument
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,12 @@ import sys
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from app.reports.send import SendOutcome
 
 report_cli = typer.Typer(help="Weekly flagged-candidate reports.", no_args_is_help=True)
 
@@ -57,15 +60,16 @@ def report_weekly(
     ] = None,
 ) -> None:
     """Print (or write) the weekly report for an organisation or one recruiter."""
-    from app.cli import _resolve_org, session_scope
+    from app.core.db import session_scope
     from app.core.errors import AppError
     from app.core.settings import get_settings
+    from app.orgs.commands import resolve_org
     from app.reports import render
     from app.reports import service as reports_service
 
     now = _as_of(as_of)
     with session_scope() as session:
-        org_id = _resolve_org(session, org)
+        org_id = resolve_org(session, org)
         try:
             report = reports_service.weekly_report(
                 session, org_id=org_id, week=week, recruiter_external_id=recruiter, now=now
@@ -109,23 +113,23 @@ def report_send(
     Safe to run repeatedly and from several machines: a report that went out is never sent
     again; one that failed is not recorded and goes out on the next run. Exits 1 if any failed.
     """
-    from app.cli import _engine, _resolve_org
-    from app.core.db import create_sessionmaker, transaction
+    from app.core.db import create_sessionmaker, open_engine, transaction
     from app.core.errors import AppError
     from app.core.settings import get_settings
     from app.orgs import repository as orgs_repository
+    from app.orgs.commands import resolve_org
     from app.reports.send import SmtpConfigError, send_weekly_reports
 
     settings = get_settings()
     now = _as_of(as_of)
-    engine = _engine()
+    engine = open_engine()
     failed = 0
     results: list[dict[str, object]] = []
     try:
         factory = create_sessionmaker(engine)
         with transaction(factory) as session:
             org_ids = (
-                [_resolve_org(session, org)]
+                [resolve_org(session, org)]
                 if org
                 else [o.id for o in orgs_repository.list_organisations(session)]
             )
@@ -146,36 +150,51 @@ def report_send(
             except AppError as exc:
                 if org:
                     raise typer.BadParameter(exc.detail, param_hint="--week") from exc
-                failed += 1
-                results.append({"org_id": org_id, "status": "failed", "error": exc.detail})
-                if not as_json:
-                    typer.echo(f"{org_id}: FAILED, {exc.detail}", err=True)
+                failed += _org_failed(results, org_id, exc.detail, quiet=as_json)
                 continue
             except Exception as exc:  # one organisation's failure never stops the next ones
-                failed += 1
-                error = f"{exc.__class__.__name__}: {exc}"
-                results.append({"org_id": org_id, "status": "failed", "error": error})
-                if not as_json:
-                    typer.echo(f"{org_id}: FAILED, {error}; the next run retries it", err=True)
+                error = f"{exc.__class__.__name__}: {exc}; the next run retries it"
+                failed += _org_failed(results, org_id, error, quiet=as_json)
                 continue
-            if not outcomes and not as_json:
-                typer.echo(f"{org_id} {label}: no recruiter has an email address")
-            for outcome in outcomes:
-                failed += outcome.status == "failed"
-                results.append({"org_id": org_id, "week": label, **outcome.__dict__})
-                if as_json:
-                    continue
-                line = f"{label} {outcome.recruiter_external_id} <{outcome.recipient}>: "
-                if outcome.status == "failed":
-                    line += f"FAILED, {outcome.error}; nothing recorded, the next run retries it"
-                elif outcome.status == "dry_run":
-                    line += f"would send {outcome.subject!r} ({outcome.flagged} flagged)"
-                else:
-                    line += outcome.status.replace("_", " ")
-                typer.echo(line, err=outcome.status == "failed")
+            failed += _report_outcomes(results, org_id, label, outcomes, quiet=as_json)
     finally:
         engine.dispose()
     if as_json:
         typer.echo(json.dumps(results, indent=2))
     if failed:
         raise typer.Exit(code=1)
+
+
+def _org_failed(results: list[dict[str, object]], org_id: str, error: str, *, quiet: bool) -> int:
+    results.append({"org_id": org_id, "status": "failed", "error": error})
+    if not quiet:
+        typer.echo(f"{org_id}: FAILED, {error}", err=True)
+    return 1
+
+
+def _report_outcomes(
+    results: list[dict[str, object]],
+    org_id: str,
+    label: str,
+    outcomes: "list[SendOutcome]",
+    *,
+    quiet: bool,
+) -> int:
+    """Record and print one organisation's outcomes; return how many failed."""
+    if not outcomes and not quiet:
+        typer.echo(f"{org_id} {label}: no recruiter has an email address")
+    failed = 0
+    for outcome in outcomes:
+        failed += outcome.status == "failed"
+        results.append({"org_id": org_id, "week": label, **outcome.__dict__})
+        if quiet:
+            continue
+        line = f"{label} {outcome.recruiter_external_id} <{outcome.recipient}>: "
+        if outcome.status == "failed":
+            line += f"FAILED, {outcome.error}; nothing recorded, the next run retries it"
+        elif outcome.status == "dry_run":
+            line += f"would send {outcome.subject!r} ({outcome.flagged} flagged)"
+        else:
+            line += outcome.status.replace("_", " ")
+        typer.echo(line, err=outcome.status == "failed")
+    return failed

@@ -31,12 +31,13 @@ def register(cli: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Create a web UI user in an organisation."""
-        from app.cli import _resolve_org, session_scope
+        from app.core.db import session_scope
         from app.core.errors import AppError
+        from app.orgs.commands import resolve_org
         from app.users import service as users_service
 
         with session_scope() as session:
-            org_id = _resolve_org(session, org)
+            org_id = resolve_org(session, org)
             try:
                 user = users_service.create_user(
                     session,

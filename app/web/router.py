@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
-from app.web import admin, pages
+from app.web import admin, pages, webhooks
 from app.web.security import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
@@ -68,6 +68,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="web-static")
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(webhooks.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageNotFound, _not_found)
     app.add_exception_handler(PageForbidden, _forbidden)

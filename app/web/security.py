@@ -86,9 +86,6 @@ async def verify_csrf(request: Request) -> None:
         )
 
 
-CsrfChecked = Depends(verify_csrf)
-
-
 def start_session(request: Request, user: User) -> None:
     """Begin a fresh session for `user` (a new CSRF token; nothing carried over)."""
     request.session.clear()
