@@ -122,7 +122,6 @@ ExternalId = Annotated[
 ]
 Name = Annotated[str, AfterValidator(reject_control_chars)]
 Text = Annotated[str, AfterValidator(reject_unstorable)]
-ShortText = Annotated[str, StringConstraints(max_length=300), AfterValidator(reject_unstorable)]
 TimeZoneName = Annotated[str, AfterValidator(validate_timezone)]
 EventInstant = Annotated[AwareDatetime, AfterValidator(_event_instant)]
 AsOfInstant = Annotated[AwareDatetime, AfterValidator(_as_of_instant)]

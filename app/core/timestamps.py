@@ -22,8 +22,14 @@ def require_aware(value: datetime, *, field: str) -> datetime:
         ) from None
 
 
-def to_utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None else None
+_ZONES = frozenset(available_timezones())
+
+
+def validate_timezone(value: str) -> str:
+    """Accept an IANA time-zone name, reject anything else with a clear message."""
+    if value not in _ZONES:
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin")
+    return value
 
 
 def require_as_of(value: datetime, *, field: str = "as_of") -> datetime:
@@ -37,13 +43,3 @@ def require_as_of(value: datetime, *, field: str = "as_of") -> datetime:
         raise UnprocessableContent(
             f"{field} is out of range: {exc}.", errors=[field_error(f"query.{field}", str(exc))]
         ) from None
-
-
-_ZONES = frozenset(available_timezones())
-
-
-def validate_timezone(value: str) -> str:
-    """Accept an IANA time-zone name, reject anything else with a clear message."""
-    if value not in _ZONES:
-        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin")
-    return value

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from app.reports.send import SendOutcome
+    from sqlalchemy.orm import Session, sessionmaker
 
 report_cli = typer.Typer(help="Weekly flagged-candidate reports.", no_args_is_help=True)
 
@@ -114,13 +114,9 @@ def report_send(
     again; one that failed is not recorded and goes out on the next run. Exits 1 if any failed.
     """
     from app.core.db import create_sessionmaker, open_engine, transaction
-    from app.core.errors import AppError
-    from app.core.settings import get_settings
     from app.orgs import repository as orgs_repository
     from app.orgs.commands import resolve_org
-    from app.reports.send import SmtpConfigError, send_weekly_reports
 
-    settings = get_settings()
     now = _as_of(as_of)
     engine = open_engine()
     failed = 0
@@ -134,29 +130,13 @@ def report_send(
                 else [o.id for o in orgs_repository.list_organisations(session)]
             )
         for org_id in org_ids:
-            try:
-                label, outcomes = send_weekly_reports(
-                    factory,
-                    org_id=org_id,
-                    week=week,
-                    smtp_url=settings.smtp_url,
-                    mail_from=settings.mail_from,
-                    base_url=settings.base_url,
-                    dry_run=dry_run,
-                    now=now,
-                )
-            except SmtpConfigError as exc:
-                raise typer.BadParameter(str(exc), param_hint="SMTP_URL") from exc
-            except AppError as exc:
-                if org:
-                    raise typer.BadParameter(exc.detail, param_hint="--week") from exc
-                failed += _org_failed(results, org_id, exc.detail, quiet=as_json)
-                continue
-            except Exception as exc:  # one organisation's failure never stops the next ones
-                error = f"{exc.__class__.__name__}: {exc}; the next run retries it"
-                failed += _org_failed(results, org_id, error, quiet=as_json)
-                continue
-            failed += _report_outcomes(results, org_id, label, outcomes, quiet=as_json)
+            org_results = _send_org(
+                factory, org_id, week=week, dry_run=dry_run, now=now, strict=bool(org)
+            )
+            results.extend(r for r in org_results if r["status"] != "no_recipients")
+            failed += sum(result["status"] == "failed" for result in org_results)
+            if not as_json:
+                _echo_results(org_id, org_results)
     finally:
         engine.dispose()
     if as_json:
@@ -165,36 +145,66 @@ def report_send(
         raise typer.Exit(code=1)
 
 
-def _org_failed(results: list[dict[str, object]], org_id: str, error: str, *, quiet: bool) -> int:
-    results.append({"org_id": org_id, "status": "failed", "error": error})
-    if not quiet:
-        typer.echo(f"{org_id}: FAILED, {error}", err=True)
-    return 1
-
-
-def _report_outcomes(
-    results: list[dict[str, object]],
+def _send_org(
+    factory: "sessionmaker[Session]",
     org_id: str,
-    label: str,
-    outcomes: "list[SendOutcome]",
     *,
-    quiet: bool,
-) -> int:
-    """Record and print one organisation's outcomes; return how many failed."""
-    if not outcomes and not quiet:
-        typer.echo(f"{org_id} {label}: no recruiter has an email address")
-    failed = 0
-    for outcome in outcomes:
-        failed += outcome.status == "failed"
-        results.append({"org_id": org_id, "week": label, **outcome.__dict__})
-        if quiet:
+    week: str | None,
+    dry_run: bool,
+    now: datetime | None,
+    strict: bool,
+) -> list[dict[str, object]]:
+    """Send one organisation's reports; its failure is a result, never the end of the run.
+
+    `strict` (one organisation named on the command line) turns a bad week into a usage error.
+    """
+    from app.core.errors import AppError
+    from app.core.settings import get_settings
+    from app.reports.send import SmtpConfigError, send_weekly_reports
+
+    settings = get_settings()
+    try:
+        label, outcomes = send_weekly_reports(
+            factory,
+            org_id=org_id,
+            week=week,
+            smtp_url=settings.smtp_url,
+            mail_from=settings.mail_from,
+            base_url=settings.base_url,
+            dry_run=dry_run,
+            now=now,
+        )
+    except SmtpConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="SMTP_URL") from exc
+    except AppError as exc:
+        if strict:
+            raise typer.BadParameter(exc.detail, param_hint="--week") from exc
+        return [{"org_id": org_id, "status": "failed", "error": exc.detail}]
+    except Exception as exc:  # one organisation's failure never stops the next ones
+        error = f"{exc.__class__.__name__}: {exc}"
+        return [{"org_id": org_id, "status": "failed", "error": error}]
+    if not outcomes:
+        return [{"org_id": org_id, "week": label, "status": "no_recipients"}]
+    return [{"org_id": org_id, "week": label, **outcome.__dict__} for outcome in outcomes]
+
+
+def _echo_results(org_id: str, results: list[dict[str, object]]) -> None:
+    """One line per recruiter (or per organisation that failed or has no recipient)."""
+    for result in results:
+        status = result["status"]
+        if "recipient" not in result:
+            if status == "no_recipients":
+                typer.echo(f"{org_id} {result['week']}: no recruiter has an email address")
+            else:
+                typer.echo(
+                    f"{org_id}: FAILED, {result['error']}; the next run retries it", err=True
+                )
             continue
-        line = f"{label} {outcome.recruiter_external_id} <{outcome.recipient}>: "
-        if outcome.status == "failed":
-            line += f"FAILED, {outcome.error}; nothing recorded, the next run retries it"
-        elif outcome.status == "dry_run":
-            line += f"would send {outcome.subject!r} ({outcome.flagged} flagged)"
+        line = f"{result['week']} {result['recruiter_external_id']} <{result['recipient']}>: "
+        if status == "failed":
+            line += f"FAILED, {result['error']}; nothing recorded, the next run retries it"
+        elif status == "dry_run":
+            line += f"would send {result['subject']!r} ({result['flagged']} flagged)"
         else:
-            line += outcome.status.replace("_", " ")
-        typer.echo(line, err=outcome.status == "failed")
-    return failed
+            line += str(status).replace("_", " ")
+        typer.echo(line, err=status == "failed")
