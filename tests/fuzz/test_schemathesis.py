@@ -55,23 +55,60 @@ def fuzz_headers(engine: Engine) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def fuzz_schema(app: FastAPI) -> Any:
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+def fuzz_schema(app: FastAPI, fuzz_headers: dict[str, str]) -> Any:
+    """The app's OpenAPI document, with the key as the bearer credentials it declares."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+    @schema.auth()
+    class ApiKey:
+        def get(self, case: Any, context: Any) -> str:
+            return fuzz_headers["Authorization"]
+
+        def set(self, case: Any, data: str, context: Any) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": data}
+
+    return schema
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda m: m.value)
 @pytest.mark.parametrize(("method", "path"), _operations())
 def test_operation_conforms_to_its_openapi(
-    fuzz_schema: Any, fuzz_headers: dict[str, str], method: str, path: str, mode: GenerationMode
+    fuzz_schema: Any, method: str, path: str, mode: GenerationMode
 ) -> None:
     operation = fuzz_schema[path][method]
 
     @FUZZ_SETTINGS
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
-        case.call_and_validate(headers=fuzz_headers, excluded_checks=EXCLUDED_CHECKS)
+        case.call_and_validate(excluded_checks=EXCLUDED_CHECKS)
 
     try:
         run()
     except Unsatisfiable:
         pytest.skip("the operation has no input that could be made invalid")
+
+
+def test_stateful_workflows(fuzz_schema: Any) -> None:
+    """Chains of calls along the links schemathesis infers: create, then read, list, delete…"""
+    calls: list[tuple[str, int]] = []
+
+    class Workflow(fuzz_schema.as_state_machine()):  # type: ignore[misc]
+        def after_call(self, response: Any, case: Any) -> None:
+            calls.append((f"{case.method} {case.path}", response.status_code))
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, excluded_checks=EXCLUDED_CHECKS)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "40")),
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # The links were followed: objects created were then read back successfully.
+    followed = {call for call, status in calls if status < 300 and "{" in call}
+    assert followed, sorted(set(calls))
