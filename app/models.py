@@ -2,6 +2,7 @@
 
 from app.candidates.models import Candidate
 from app.core.db import Base
+from app.derivation.models import DirtyCandidate
 from app.events.models import Event, Exchange
 from app.orgs.models import ApiKey, Organisation, SettingsVersion
 from app.recruiters.models import Recruiter
@@ -10,7 +11,7 @@ from app.scoring.models import CandidateScore, Flag, ScoreChange
 from app.users.models import User
 
 # Rows that belong to one candidate and go with them on erasure (children first).
-DERIVED_BY_CANDIDATE = (ScoreChange, Flag, CandidateScore, Exchange, Event)
+DERIVED_BY_CANDIDATE = (DirtyCandidate, ScoreChange, Flag, CandidateScore, Exchange, Event)
 
 __all__ = [
     "DERIVED_BY_CANDIDATE",
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "Candidate",
     "CandidateScore",
+    "DirtyCandidate",
     "Event",
     "Exchange",
     "Flag",

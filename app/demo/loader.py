@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.candidates import service as candidates_service
 from app.candidates.schemas import CandidateUpsert
 from app.core.errors import AppError
 from app.core.ids import utcnow
 from app.core.logging import get_logger
 from app.core.settings import get_settings
 from app.demo import generator
+from app.derivation import flows
 from app.events import service as events_service
 from app.orgs import service as orgs_service
 from app.orgs.models import Organisation
@@ -83,9 +83,7 @@ def load_demo(
             session, org_id=org.id, data=RecruiterUpsert.model_validate(body)
         )
     for body in data.candidates:
-        candidates_service.upsert_candidate(
-            session, org_id=org.id, data=CandidateUpsert.model_validate(body)
-        )
+        flows.upsert_candidate(session, org_id=org.id, data=CandidateUpsert.model_validate(body))
     _record(session, org.id, data.events)
     lead = data.recruiters[0]
     loaded = _load_scenarios(session, org.id, recruiter_external_id=lead["external_id"])
@@ -93,13 +91,15 @@ def load_demo(
     if loaded:
         lines.append(f"{loaded} scenario stories loaded")
     lines.extend(_create_users(session, org.id, lead))
+    while flows.derive_dirty(session, org_id=org.id):
+        pass
     return DemoResult(org_id=org.id, api_key=key, extra_lines=lines)
 
 
 def _record(session: Session, org_id: str, events: list[dict[str, Any]]) -> None:
     for start in range(0, len(events), 500):
         items = events_service.parse_items(events[start : start + 500])
-        outcomes = events_service.record_events(session, org_id=org_id, items=items)
+        outcomes = flows.record_events(session, org_id=org_id, items=items)
         failed = [o for o in outcomes if o.problem is not None]
         if failed:
             raise RuntimeError(f"demo events rejected: {failed[0].problem}")
@@ -115,7 +115,7 @@ def _load_scenarios(session: Session, org_id: str, *, recruiter_external_id: str
         try:
             story = json.loads(path.read_text())
             body = {"recruiter_external_id": recruiter_external_id, **story["candidate"]}
-            candidates_service.upsert_candidate(
+            flows.upsert_candidate(
                 session, org_id=org_id, data=CandidateUpsert.model_validate(body)
             )
             events = [dict(e, candidate_external_id=body["external_id"]) for e in story["events"]]

@@ -3,8 +3,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response
 
 from app.candidates import repository as candidates_repository
-from app.core.deps import ReadPrincipal, SessionDep, WritePrincipal
+from app.core.deps import ReadPrincipal, SessionDep, SessionFactoryDep, WritePrincipal
 from app.core.errors import AppError, problem_responses
+from app.derivation import flows
 from app.events import service as events_service
 from app.events.schemas import (
     BatchItemResult,
@@ -34,14 +35,17 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"])
     ),
 )
 def record_event(
-    body: EventCreate, response: Response, session: SessionDep, principal: WritePrincipal
+    body: EventCreate,
+    response: Response,
+    factory: SessionFactoryDep,
+    principal: WritePrincipal,
 ) -> EventWriteResult:
     """Record one contact event (201), or acknowledge an identical replay (200).
 
     The same `external_id` with different content is a 409. An unknown candidate is a 422
     unless the event carries an inline `candidate`, which is upserted first.
     """
-    [outcome] = events_service.record_events(session, org_id=principal.org_id, items=[body])
+    [outcome] = flows.ingest_events(factory, org_id=principal.org_id, items=[body])
     if outcome.problem is not None:
         raise outcome.problem
     assert outcome.event is not None
@@ -56,11 +60,11 @@ def record_event(
     responses=problem_responses(400, 401, 403, 413, 422),
 )
 def record_event_batch(
-    body: EventBatch, session: SessionDep, principal: WritePrincipal
+    body: EventBatch, factory: SessionFactoryDep, principal: WritePrincipal
 ) -> BatchResult:
     """Record up to 1000 events; each gets its own result, and a bad one rejects no other."""
     items = events_service.parse_items(body.events)
-    outcomes = events_service.record_events(session, org_id=principal.org_id, items=items)
+    outcomes = flows.ingest_events(factory, org_id=principal.org_id, items=items)
     results: list[BatchItemResult] = []
     for position, outcome in enumerate(outcomes):
         raw: Any = body.events[position]
