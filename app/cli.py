@@ -57,15 +57,22 @@ def _resolve_org(session: Session, org: str | None) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Server processes (default: CPU count on PostgreSQL, 1 on SQLite)"),
+    ] = None,
     migrate: Annotated[bool, typer.Option(help="Apply migrations first")] = True,
 ) -> None:
-    """Apply migrations, then serve the API and web UI."""
+    """Apply migrations, then serve the API and web UI (on SQLite, with background tasks)."""
+    import os
+
     import uvicorn
 
     from app.core.logging import configure_logging
 
     settings = get_settings()
+    if workers is None:
+        workers = 1 if settings.is_sqlite else (os.cpu_count() or 1)
     configure_logging(level=settings.log_level, json_logs=settings.log_json)
     if migrate:
         db_upgrade()
@@ -79,6 +86,32 @@ def serve(
         timeout_graceful_shutdown=20,
         access_log=False,
     )
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once in this process")] = 2,
+) -> None:
+    """Run background tasks (derivation of changed candidates, periodic jobs) until stopped.
+
+    Start as many as you like on one PostgreSQL database; they share the work.
+    """
+    import asyncio
+
+    from app.core import queue
+    from app.core.logging import configure_logging
+    from app.worker import TASK_MODULES
+
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json_logs=settings.log_json)
+    engine = _engine()
+    try:
+        queue.ensure_schema(engine)
+        app = queue.build_app(settings.database_url, create_sessionmaker(engine))
+        typer.echo(f"worker: {len(TASK_MODULES)} task module(s), tasks {sorted(app.tasks)}")
+        asyncio.run(queue.run_worker(app, concurrency=concurrency))
+    finally:
+        engine.dispose()
 
 
 @db_cli.command("upgrade")

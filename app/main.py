@@ -28,6 +28,7 @@ from app.events.router import router as events_router
 from app.orgs.router import router as orgs_router
 from app.recruiters.router import router as recruiters_router
 from app.scoring.router import router as scoring_router
+from app.worker import in_process_worker
 
 log = get_logger("followthrough")
 
@@ -135,7 +136,13 @@ def create_app(
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
         try:
-            yield
+            if settings.runs_worker_in_process:
+                async with in_process_worker(
+                    settings.database_url, app.state.engine, app.state.sessionmaker
+                ):
+                    yield
+            else:
+                yield
         finally:
             if own_engine:
                 app.state.engine.dispose()

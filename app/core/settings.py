@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     mail_from: str = "Followthrough <reports@followthrough.invalid>"
     base_url: str = "http://127.0.0.1:8000"
     demo_scenarios_dir: str | None = None
+    # Run background tasks (derivation, periodic jobs) inside `serve`; default: on SQLite only
+    # (PostgreSQL deployments run `followthrough worker` processes instead).
+    worker_in_process: bool | None = None
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> "Settings":
@@ -38,6 +41,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        return self.is_sqlite if self.worker_in_process is None else self.worker_in_process
 
 
 @lru_cache

@@ -247,8 +247,9 @@ def ensure_derived(session: Session, *, candidate: Candidate) -> None:
         repository.clear(session, generations)
 
 
-def catch_up(session: Session, *, org_id: str, limit: int = READ_CATCH_UP_LIMIT) -> Freshness:
+def catch_up(session: Session, *, org_id: str, limit: int | None = None) -> Freshness:
     """Derive an organisation's pending candidates if there are few; say how current it is."""
+    limit = READ_CATCH_UP_LIMIT if limit is None else limit
     count, since = repository.pending(session, org_id)
     if 0 < count <= limit:
         derive_dirty(session, limit=limit, org_id=org_id)

@@ -103,3 +103,7 @@ def claim(
         .with_for_update(of=Candidate, key_share=True, skip_locked=skip_locked)
     )
     return list(session.scalars(stmt))
+
+
+def count_all(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(DirtyCandidate)) or 0)
