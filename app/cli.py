@@ -259,48 +259,48 @@ def rescore(
     as_of: Annotated[
         datetime | None, typer.Option(help="Evaluate as of this instant (default now)")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(help="Processes (default: CPU count on PostgreSQL, 1 on SQLite)"),
+    ] = None,
 ) -> None:
-    """Re-evaluate every candidate (after a settings change), with a progress bar."""
+    """Rebuild every candidate's derived state (after a settings change), with a progress bar."""
+    import os
+
     from rich.progress import Progress
 
     from app.candidates import repository as candidates_repository
     from app.core.ids import utcnow
+    from app.derivation import rescore as rescoring
     from app.orgs import repository as orgs_repository
-    from app.orgs import service as orgs_service
-    from app.scoring import service as scoring_service
 
     when = as_of or utcnow()
     if when.tzinfo is None:
         raise typer.BadParameter("--as-of needs an offset, e.g. 2026-11-20T12:00:00Z")
+    settings = get_settings()
+    if processes is None:
+        processes = 1 if settings.is_sqlite else (os.cpu_count() or 1)
     engine = _engine()
-    factory = create_sessionmaker(engine)
     try:
-        with transaction(factory) as session:
+        with transaction(create_sessionmaker(engine)) as session:
             org_ids = (
                 [_resolve_org(session, org)]
                 if org
                 else [o.id for o in orgs_repository.list_organisations(session)]
             )
             work = {oid: candidates_repository.all_ids(session, oid) for oid in org_ids}
-        total = sum(len(v) for v in work.values())
-        with Progress() as progress:
-            task = progress.add_task("rescoring", total=total)
-            for org_id, ids in work.items():
-                for start in range(0, len(ids), 500):
-                    chunk = ids[start : start + 500]
-                    with transaction(factory) as session:
-                        settings = orgs_service.get_current_settings(session, org_id=org_id)
-                        locked = candidates_repository.lock_many(session, org_id, chunk)
-                        scoring_service.refresh_scores(
-                            session,
-                            org_id=org_id,
-                            candidates=locked,
-                            settings=settings,
-                            now=when,
-                        )
-                    progress.advance(task, len(chunk))
     finally:
         engine.dispose()
+    total = sum(len(v) for v in work.values())
+    with Progress() as progress:
+        task = progress.add_task("rescoring", total=total)
+        rescoring.rescore(
+            settings.database_url,
+            work,
+            when=when,
+            processes=max(1, processes),
+            progress=lambda n: progress.advance(task, n),
+        )
     typer.echo(f"rescored {total} candidates in {len(work)} organisation(s)")
 
 

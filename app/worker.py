@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core import queue
 from app.core.logging import get_logger
 from app.derivation import tasks as derivation_tasks
+from app.reports import tasks as report_tasks
 
 # The modules whose tasks workers run (imported for their registrations).
-TASK_MODULES = (derivation_tasks,)
+TASK_MODULES = (derivation_tasks, report_tasks)
 
 log = get_logger("followthrough.worker")
 

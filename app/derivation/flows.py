@@ -267,3 +267,15 @@ def evaluation_for(
     """A candidate's evaluation as of `as_of`, reflecting every acknowledged event."""
     ensure_derived(session, candidate=candidate)
     return scoring_service.evaluation_for(session, candidate=candidate, as_of=as_of)
+
+
+def rederive(
+    session: Session, *, org_id: str, candidate_ids: list[str], now: datetime | None = None
+) -> int:
+    """Rebuild candidates' derived state whether or not they are dirty (after a settings
+    change: working hours move business time, thresholds and weights move scores)."""
+    locked = candidates_repository.lock_many(session, org_id, candidate_ids)
+    generations = repository.generations(session, [c.id for c in locked])
+    derive_candidates(session, org_id=org_id, candidates=locked, now=now)
+    repository.clear(session, generations)
+    return len(locked)

@@ -269,3 +269,32 @@ def test_procrastinate_workers_drain_the_queue(
         for thread in workers:
             thread.join(timeout=30)
     assert _snapshot(engine, org) == _rebuilt(engine, org)
+
+
+def test_parallel_rescore_equals_a_rebuild(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    from app.derivation import rescore as rescoring
+
+    org = _many_dirty(client, engine, 30)
+    flows.derive_pending(create_sessionmaker(engine))
+    expected = _snapshot(engine, org)
+    with create_sessionmaker(engine)() as session:
+        from app.candidates import repository as candidates_repository
+
+        ids = candidates_repository.all_ids(session, org.org_id)
+    advanced: list[int] = []
+    monkey_chunk = rescoring.CHUNK
+    rescoring.CHUNK = 7
+    try:
+        done = rescoring.rescore(
+            settings.database_url,
+            {org.org_id: ids},
+            when=datetime.now(UTC),
+            processes=2,
+            progress=advanced.append,
+        )
+    finally:
+        rescoring.CHUNK = monkey_chunk
+    assert done == len(ids) == sum(advanced) == 30
+    assert _snapshot(engine, org) == expected
