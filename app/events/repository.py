@@ -102,16 +102,50 @@ def row_to_facts(row: Any) -> EventFacts:
     )
 
 
+EXCHANGE_FIELDS = (
+    "opened_at",
+    "opening_event_id",
+    "attempt_event_ids",
+    "responded_at",
+    "response_event_id",
+    "paused",
+    "latency_seconds",
+    "business_seconds",
+)
+
+
 def replace_exchanges(
     session: Session, org_id: str, candidate_ids: list[str], rows: list[dict[str, Any]]
 ) -> None:
+    """Make the stored exchanges of candidates equal `rows`, writing only what changed.
+
+    An appended event usually changes only the last exchange (or adds one): the rows that
+    are already stored as they should be are left alone.
+    """
+    wanted = {(r["candidate_id"], r["seq"]): r for r in rows}
+    stale: list[tuple[str, int]] = []
     for start in range(0, len(candidate_ids), 500):
         chunk = candidate_ids[start : start + 500]
+        stmt = select(
+            Exchange.candidate_id, Exchange.seq, *(getattr(Exchange, f) for f in EXCHANGE_FIELDS)
+        ).where(Exchange.org_id == org_id, Exchange.candidate_id.in_(chunk))
+        for row in session.execute(stmt):
+            key = (row.candidate_id, row.seq)
+            new = wanted.get(key)
+            if new is not None and all(getattr(row, f) == new[f] for f in EXCHANGE_FIELDS):
+                del wanted[key]
+            else:
+                stale.append(key)
+    for start in range(0, len(stale), 200):
+        keys = stale[start : start + 200]
         session.execute(
-            delete(Exchange).where(Exchange.org_id == org_id, Exchange.candidate_id.in_(chunk))
+            delete(Exchange).where(
+                Exchange.org_id == org_id,
+                or_(*(and_(Exchange.candidate_id == c, Exchange.seq == q) for c, q in keys)),
+            )
         )
-    if rows:
-        session.execute(insert(Exchange), [_with_defaults(Exchange, r) for r in rows])
+    if wanted:
+        session.execute(insert(Exchange), [_with_defaults(Exchange, r) for r in wanted.values()])
 
 
 def overdue_promise_clause(promise: Any, *, org_id: str, as_of: datetime) -> ColumnElement[bool]:
