@@ -48,9 +48,8 @@ def record_event(
     [outcome] = flows.ingest_events(factory, org_id=principal.org_id, items=[body])
     if outcome.problem is not None:
         raise outcome.problem
-    assert outcome.event is not None
     response.status_code = outcome.status
-    read = event_read(outcome.event, body.candidate_external_id)
+    read = event_read(outcome.stored_event(), body.candidate_external_id)
     return EventWriteResult(**read.model_dump(), created=outcome.created)
 
 
@@ -80,12 +79,11 @@ def record_event_batch(
                 )
             )
         else:
-            assert outcome.event is not None
             results.append(
                 BatchItemResult(
                     status=outcome.status,
-                    id=outcome.event.id,
-                    external_id=outcome.event.external_id,
+                    id=outcome.event_id,
+                    external_id=outcome.external_id,
                     created=outcome.created,
                 )
             )

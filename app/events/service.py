@@ -51,6 +51,20 @@ class ItemOutcome:
     created: bool = False
     problem: AppError | None = None
     external_id: str | None = None
+    row: dict[str, Any] | None = None  # what was inserted (no ORM object made per row)
+
+    @property
+    def event_id(self) -> str | None:
+        if self.event is not None:
+            return self.event.id
+        return str(self.row["id"]) if self.row is not None else None
+
+    def stored_event(self) -> Event:
+        """The stored event (built from the inserted row when it was created now)."""
+        if self.event is None:
+            assert self.row is not None
+            self.event = Event(**self.row)
+        return self.event
 
 
 def parse_items(raw_items: list[Any]) -> list[EventCreate | AppError]:
@@ -203,16 +217,16 @@ def record_events(
         is_first = first_of[item.external_id][0] == position
         if is_first and item.external_id in inserted:
             outcome.status, outcome.created = 201, True
-            outcome.event = Event(**by_external_id[item.external_id])
+            outcome.row = by_external_id[item.external_id]
             batch.changed_candidate_ids.add(outcome.candidate.id)
             continue
         event = stored.get(item.external_id)
-        if event is None and item.external_id in inserted:
-            event = Event(**by_external_id[item.external_id])
-        if event is None:  # pragma: no cover - inserted or already there, by construction
+        row = by_external_id.get(item.external_id) if item.external_id in inserted else None
+        if event is None and row is None:  # pragma: no cover - inserted or there already
             outcome.status, outcome.problem = 500, AppError("The event could not be stored.")
-        elif event.content_hash == digest:
+        elif (event.content_hash if event is not None else row and row["content_hash"]) == digest:
             outcome.status, outcome.created, outcome.event = 200, False, event
+            outcome.row = row
         else:
             outcome.status = 409
             outcome.problem = Conflict(

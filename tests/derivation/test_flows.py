@@ -1,11 +1,13 @@
 """When derivation runs: never in the write request, on read when needed, in workers."""
 
-import asyncio
-import contextlib
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -236,38 +238,30 @@ def test_concurrent_derivers_split_the_work_and_agree(
 
 
 @pytest.mark.postgres_only
-def test_procrastinate_workers_drain_the_queue(
+def test_worker_processes_drain_the_queue(
     client: TestClient, engine: Engine, settings: Settings, is_postgres: bool
 ) -> None:
+    """Two `followthrough worker` processes (procrastinate) on one database share the work."""
     if not is_postgres:
         pytest.skip("the shared job store is PostgreSQL's")
     assert TASK_MODULES
     queue.ensure_schema(engine)
     queue.ensure_schema(engine)  # a second start finds it
     org = _many_dirty(client, engine, 40)
-    app = queue.build_app(settings.database_url, create_sessionmaker(engine))
-    stop = threading.Event()
-
-    def run() -> None:
-        async def main() -> None:
-            worker = asyncio.create_task(queue.run_worker(app, install_signal_handlers=False))
-            while not stop.is_set():
-                await asyncio.sleep(0.1)
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-
-        asyncio.run(main())
-
-    workers = [threading.Thread(target=run) for _ in range(2)]
-    for thread in workers:
-        thread.start()
+    command = [str(Path(sys.executable).with_name("followthrough")), "worker"]
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "LOG_LEVEL": "WARNING"}
+    workers = [
+        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
     try:
-        _wait_until_clean(engine, org, seconds=60)
+        _wait_until_clean(engine, org, seconds=90)
     finally:
-        stop.set()
-        for thread in workers:
-            thread.join(timeout=30)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            _, errors = worker.communicate(timeout=30)
+            assert b"Traceback" not in errors, errors.decode()[-2000:]
     assert _snapshot(engine, org) == _rebuilt(engine, org)
 
 
