@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint typecheck pytest openapi migration bench clean
+.PHONY: run test test-fast fmt install lint layers typecheck pytest openapi migration bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,12 +24,25 @@ run: install
 	$(BIN)/followthrough demo load
 	$(BIN)/followthrough serve --host $(HOST) --port $(PORT) --no-migrate
 
-## Lint, type-check and run the whole suite (TEST_DATABASE_URL picks PostgreSQL).
+## Lint, check the layers, type-check and run the whole suite (TEST_DATABASE_URL picks PostgreSQL).
 test: install lint typecheck pytest
+
+## The same checks with only the tests that need no database or browser (seconds, not minutes).
+test-fast: install lint typecheck
+	$(BIN)/python -m pytest -q -m "not database" $(PYTEST_ARGS)
+
+## Rewrite the code in the project's style (ruff's fixes and formatting).
+fmt: install
+	$(BIN)/ruff check --fix app tests bench migrations
+	$(BIN)/ruff format app tests bench migrations
 
 lint: install
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/ruff format --check app tests bench migrations
+
+## Imports go one way: core < facts < language < derivation < readers (pyproject.toml).
+layers: install
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

@@ -1,17 +1,18 @@
 """The `followthrough` command: serve, migrate, organisations, API keys, demo data, rescoring."""
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from app.core.db import create_engine_for, create_sessionmaker, transaction
+from app import audit
+from app.core.db import create_sessionmaker, open_engine, session_scope, transaction
 from app.core.settings import get_settings
+from app.orgs.commands import resolve_org
+from app.reports import cli as reports_cli
+from app.web import cli as web_cli
+from app.webhooks.cli import webhooks_cli
 
 cli = typer.Typer(help="Followthrough: candidate responsiveness tracking.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -22,35 +23,7 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(org_cli, name="org")
 cli.add_typer(apikey_cli, name="apikey")
 cli.add_typer(demo_cli, name="demo")
-
-
-def _engine() -> Engine:
-    return create_engine_for(get_settings().database_url)
-
-
-@contextmanager
-def session_scope() -> Iterator[Session]:
-    """One transaction for a CLI command, committed when it succeeds."""
-    engine = _engine()
-    try:
-        with transaction(create_sessionmaker(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _resolve_org(session: Session, org: str | None) -> str:
-    from app.orgs import repository as orgs_repository
-
-    orgs = orgs_repository.list_organisations(session)
-    if org is None:
-        if len(orgs) != 1:
-            raise typer.BadParameter("there are several organisations; name one with --org")
-        return orgs[0].id
-    for candidate in orgs:
-        if org in (candidate.id, candidate.name):
-            return candidate.id
-    raise typer.BadParameter(f"no organisation with id or name {org!r}")
+cli.add_typer(webhooks_cli, name="webhooks")
 
 
 @cli.command()
@@ -69,11 +42,17 @@ def serve(
     import uvicorn
 
     from app.core.logging import configure_logging
+    from app.core.settings import check_secret_for_host
 
     settings = get_settings()
     if workers is None:
         workers = 1 if settings.is_sqlite else (os.cpu_count() or 1)
     configure_logging(level=settings.log_level, json_logs=settings.log_json)
+    try:
+        check_secret_for_host(settings, host)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     if migrate:
         db_upgrade()
     uvicorn.run(
@@ -82,7 +61,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app applies FORWARDED_ALLOW_IPS itself (ProxyHeadersMiddleware in create_app).
+        proxy_headers=False,
         timeout_graceful_shutdown=20,
         access_log=False,
     )
@@ -104,7 +84,7 @@ def worker(
 
     settings = get_settings()
     configure_logging(level=settings.log_level, json_logs=settings.log_json)
-    engine = _engine()
+    engine = open_engine()
     try:
         queue.ensure_schema(engine)
         app = queue.build_app(settings.database_url, create_sessionmaker(engine))
@@ -119,7 +99,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
     from app.core import migrate
 
-    engine = _engine()
+    engine = open_engine()
     try:
         migrate.upgrade(engine, revision)
     finally:
@@ -131,7 +111,7 @@ def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     """Revert migrations down to REVISION (e.g. base)."""
     from app.core import migrate
 
-    engine = _engine()
+    engine = open_engine()
     try:
         migrate.downgrade(engine, revision)
     finally:
@@ -181,13 +161,21 @@ def apikey_create(
 
     scopes = scope or ["events:write", "read"]
     with session_scope() as session:
-        org_id = _resolve_org(session, org)
+        org_id = resolve_org(session, org)
         try:
             record, key = orgs_service.create_api_key(
                 session, org_id=org_id, name=name, scopes=scopes
             )
         except AppError as exc:
             raise typer.BadParameter(exc.detail) from exc
+        audit.record(
+            session,
+            org_id=org_id,
+            actor=audit.SYSTEM,
+            action="api_key.created",
+            target=f"api_key:{record.id}",
+            detail={"name": record.name, "prefix": record.prefix, "scopes": record.scope_list},
+        )
         key_id = record.id
     if as_json:
         typer.echo(json.dumps({"id": key_id, "api_key": key, "scopes": sorted(set(scopes))}))
@@ -203,7 +191,7 @@ def apikey_list(
     from app.orgs import service as orgs_service
 
     with session_scope() as session:
-        org_id = _resolve_org(session, org)
+        org_id = resolve_org(session, org)
         for key in orgs_service.list_api_keys(session, org_id=org_id):
             state = "revoked" if key.revoked_at else "active"
             typer.echo(f"{key.id}\tft_{key.prefix}_…\t{key.scopes}\t{state}\t{key.name}")
@@ -219,11 +207,19 @@ def apikey_revoke(
     from app.orgs import service as orgs_service
 
     with session_scope() as session:
-        org_id = _resolve_org(session, org)
+        org_id = resolve_org(session, org)
         try:
-            orgs_service.revoke_api_key(session, org_id=org_id, key_id=key_id)
+            record = orgs_service.revoke_api_key(session, org_id=org_id, key_id=key_id)
         except AppError as exc:
             raise typer.BadParameter(exc.detail) from exc
+        audit.record(
+            session,
+            org_id=org_id,
+            actor=audit.SYSTEM,
+            action="api_key.revoked",
+            target=f"api_key:{record.id}",
+            detail={"name": record.name, "prefix": record.prefix},
+        )
     typer.echo(f"revoked {key_id}")
 
 
@@ -280,11 +276,11 @@ def rescore(
     settings = get_settings()
     if processes is None:
         processes = 1 if settings.is_sqlite else (os.cpu_count() or 1)
-    engine = _engine()
+    engine = open_engine()
     try:
         with transaction(create_sessionmaker(engine)) as session:
             org_ids = (
-                [_resolve_org(session, org)]
+                [resolve_org(session, org)]
                 if org
                 else [o.id for o in orgs_repository.list_organisations(session)]
             )
@@ -304,14 +300,9 @@ def rescore(
     typer.echo(f"rescored {total} candidates in {len(work)} organisation(s)")
 
 
-def _install_extensions() -> None:
-    """Let other domains (reports, web) add their commands."""
-    from app.core.plugins import optional_modules
-
-    for module in optional_modules("app.reports.cli", "app.web.cli"):
-        module.register(cli)
+reports_cli.register(cli)
+web_cli.register(cli)
 
 
 def main() -> None:
-    _install_extensions()
     cli()

@@ -1,5 +1,6 @@
 """The ASGI application: `create_app()` wires settings, database, routers and handlers."""
 
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,23 +12,44 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
+from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
+from app.core.auth import ApiKeyStore
 from app.core.db import create_engine_for, create_sessionmaker
-from app.core.errors import PROBLEM_MEDIA_TYPE, AppError, Conflict
+from app.core.errors import (
+    PROBLEM_MEDIA_TYPE,
+    AppError,
+    Conflict,
+    ServiceUnavailable,
+    Unauthorized,
+    database_problem,
+    problem_responses,
+)
 from app.core.logging import configure_logging, get_logger
-from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from app.core.plugins import optional_modules
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from app.core.ratelimit import TooManyRequests, limiter_for
 from app.core.settings import Settings, get_settings
 from app.core.validation import validation_problem
 from app.events.router import router as events_router
+from app.integrations.router import router as integrations_router
+from app.orgs import service as orgs_service
 from app.orgs.router import router as orgs_router
 from app.recruiters.router import router as recruiters_router
+from app.reports.router import router as reports_router
 from app.scoring.router import router as scoring_router
+from app.web import router as web
+from app.webhooks import runner as webhooks_runner
+from app.webhooks.router import router as webhooks_router
 from app.worker import in_process_worker
 
 log = get_logger("followthrough")
@@ -45,11 +67,14 @@ class Problem(BaseModel):
 
 
 def _problem_response(request: Request, error: AppError) -> JSONResponse:
-    return JSONResponse(
+    response = JSONResponse(
         error.to_problem(instance=request.url.path),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
     )
+    if isinstance(error, ServiceUnavailable):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
 
 
 _STATUS_ERRORS: dict[int, type[AppError]] = {}
@@ -71,7 +96,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return _problem_response(request, exc)
+        response = _problem_response(request, exc)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(max(1, exc.retry_after))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -96,14 +124,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             request, Conflict("The request conflicts with data stored meanwhile; retry it.")
         )
 
-    @app.exception_handler(OperationalError)
-    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database_error", error=str(exc.orig)[:500])
-        error = AppError("The database is busy or unavailable; retry the request.")
-        error.status, error.slug, error.title = 503, "unavailable", "Service Unavailable"
-        response = _problem_response(request, error)
-        response.headers["Retry-After"] = "1"
-        return response
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        error = database_problem(exc)
+        if error is None:
+            return await _unexpected(request, exc)
+        log.error("database_error", kind=type(exc).__name__, error=str(exc)[:500])
+        return _problem_response(request, error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -132,17 +159,19 @@ def create_app(
             settings.database_url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
         )
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
         try:
-            if settings.runs_worker_in_process:
-                async with in_process_worker(
-                    settings.database_url, app.state.engine, app.state.sessionmaker
-                ):
+            with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
+                if settings.runs_worker_in_process:
+                    async with in_process_worker(
+                        settings.database_url, app.state.engine, app.state.sessionmaker
+                    ):
+                        yield
+                else:
                     yield
-            else:
-                yield
         finally:
             if own_engine:
                 app.state.engine.dispose()
@@ -158,6 +187,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    api_keys: ApiKeyStore = orgs_service  # the module is the store; mypy checks it fits
+    app.state.api_keys = api_keys
+    app.state.rate_limiter = limiter_for(settings.redis_url)
     if engine is not None:
         app.state.engine = engine
         app.state.sessionmaker = session_factory or create_sessionmaker(engine)
@@ -168,24 +200,20 @@ def create_app(
         events_router,
         scoring_router,
         orgs_router,
+        webhooks_router,
+        integrations_router,
+        audit_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)
-    _install_optional_routers(app)
+    app.include_router(reports_router)
+    web.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def _install_optional_routers(app: FastAPI) -> None:
-    """Mount the web UI and the reports API when those packages provide a router."""
-    for module in optional_modules("app.reports.router", "app.web.router"):
-        install = getattr(module, "install", None)
-        if install is not None:
-            install(app)
-        else:
-            app.include_router(module.router)
 
 
 def _install_ops_routes(app: FastAPI) -> None:
@@ -205,9 +233,22 @@ def _install_ops_routes(app: FastAPI) -> None:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
-    def metrics() -> PlainTextResponse:
-        """Prometheus metrics."""
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=PlainTextResponse,
+        responses=problem_responses(401),
+    )
+    def metrics(request: Request) -> PlainTextResponse:
+        """Prometheus metrics (with `METRICS_TOKEN` set: `Authorization: Bearer <token>`)."""
+        token = request.app.state.settings.metrics_token
+        if token is not None:
+            scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+            expected = token.get_secret_value().encode()
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                sent.strip().encode(), expected
+            ):
+                raise Unauthorized("Send the metrics token as 'Authorization: Bearer <token>'.")
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

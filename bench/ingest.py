@@ -150,7 +150,7 @@ def concurrent_posts(
     return asyncio.run(_concurrent(base_url, api_key, bodies, clients, seconds, warmup))
 
 
-async def _concurrent(
+async def _concurrent(  # noqa: PLR0917
     base_url: str,
     api_key: str | None,
     bodies: Sequence[dict[str, Any]],

@@ -130,11 +130,11 @@ def single_bodies(
 def single_posts(
     base_url: str,
     api_key: str | None,
+    *,
     candidate_ids: list[str],
     moment: str,
     args: argparse.Namespace,
     candidates: list[GeneratedCandidate],
-    *,
     run_id: str,
 ) -> dict[str, Any]:
     """Single POSTs with wrk when installed (else the async httpx client), same for both."""
@@ -341,7 +341,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 server.pid, Path(args.profile_dir) / "c_single_post.txt", args.profile
             )
             app_result = single_posts(
-                server.base_url, main_key, ids, moment, args, candidates, run_id="app"
+                server.base_url,
+                main_key,
+                candidate_ids=ids,
+                moment=moment,
+                args=args,
+                candidates=candidates,
+                run_id="app",
             )
             results["profile_c_single_post"] = profile.stop()
 
@@ -366,7 +372,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ) as minimal,
     ):
         minimal_result = single_posts(
-            minimal.base_url, None, ids, moment, args, candidates, run_id="minimal"
+            minimal.base_url,
+            None,
+            candidate_ids=ids,
+            moment=moment,
+            args=args,
+            candidates=candidates,
+            run_id="minimal",
         )
     results["c_single_posts"] = {"app": app_result, "minimal": minimal_result}
     results["ratio_c_single_over_minimal"] = round(

@@ -37,6 +37,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Tests that reach any of these fixtures need a database (or a browser); the rest are "fast".
+_DATABASE_FIXTURES = frozenset({"database_url", "engine", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs a database or a browser, so `make test-fast` can skip them."""
+    for item in items:
+        if _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+
+
 def _database_url(tmp_dir: str) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir}/test.db"
 
@@ -117,3 +128,21 @@ def browser() -> Iterator[Any]:
         )
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A reachable Redis for the shared rate-limit store (TEST_REDIS_URL, else the local one).
+
+    Skipped when none answers, unless TEST_REDIS_URL was given explicitly (then it must answer).
+    """
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("TEST_REDIS_URL"):
+            raise
+        pytest.skip(f"no Redis at {url}")
+    return url

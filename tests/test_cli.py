@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Real processes on a real database file.
+pytestmark = pytest.mark.database
+
 
 def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}

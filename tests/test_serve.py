@@ -8,9 +8,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from app.core.db import create_engine_for
+
+# Real processes on a real database file.
+pytestmark = pytest.mark.database
 
 
 def free_port() -> int:

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from app.core.schemas import ExternalId, TimeZoneName
+from app.core.schemas import ExternalId, Name, Text, TimeZoneName
 from app.scoring.schemas import Band, BreakdownItemRead, FlagRead, MetricsRead, NextActionRead
 
 CandidateStatus = Literal["active", "on_hold", "hired", "rejected", "withdrawn"]
@@ -15,13 +15,13 @@ class CandidateUpsert(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     external_id: ExternalId
-    name: str | None = Field(default=None, max_length=300)
+    name: Name | None = Field(default=None, max_length=300)
     email: EmailStr | None = None
-    phone: str | None = Field(default=None, max_length=64)
+    phone: Name | None = Field(default=None, max_length=64)
     timezone: TimeZoneName | None = None
     recruiter_external_id: ExternalId | None = None
-    job: str | None = Field(default=None, max_length=300)
-    stage: str | None = Field(default=None, max_length=100)
+    job: Text | None = Field(default=None, max_length=300)
+    stage: Name | None = Field(default=None, max_length=100)
     status: CandidateStatus = "active"
 
 

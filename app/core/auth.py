@@ -9,6 +9,9 @@ import secrets
 import threading
 from dataclasses import dataclass
 from time import monotonic
+from typing import Protocol
+
+from sqlalchemy.orm import Session
 
 SCOPES = ("events:write", "read", "admin")
 # `admin` manages the organisation and implies the other scopes.
@@ -23,9 +26,21 @@ class Principal:
     scopes: frozenset[str]
     api_key_id: str | None = None
     user_id: str | None = None
+    # How the audit log names this caller (a key's name and prefix, a user's email).
+    label: str | None = None
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class ApiKeyStore(Protocol):
+    """Where keys live (the orgs domain): look one up, and note that it was used."""
+
+    def authenticate_api_key(self, session: Session, *, key: str) -> Principal | None:
+        """The key's principal, or None when unknown or revoked."""
+
+    def note_api_key_use(self, session: Session, *, key_id: str) -> None:
+        """Record that the key was used just now (cheaply; not on every request)."""
 
 
 def expand_scopes(scopes: list[str]) -> frozenset[str]:

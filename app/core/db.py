@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from app.core.settings import get_settings
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -47,8 +49,13 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
-def create_engine_for(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and serialised write transactions."""
+def create_engine_for(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, pool_timeout: float = 10
+) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and serialised write transactions.
+
+    A request that finds no free connection within `pool_timeout` seconds answers 503.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -56,7 +63,15 @@ def create_engine_for(url: str, *, pool_size: int = 10, max_overflow: int = 10) 
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+        # A database that does not answer within 5 s is down, not slow.
+        connect_args={"connect_timeout": 5},
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -80,6 +95,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def create_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def open_engine() -> Engine:
+    """An engine on the configured database, for a command or job outside the app."""
+    return create_engine_for(get_settings().database_url)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """One transaction for a command-line command, committed when it succeeds."""
+    engine = open_engine()
+    try:
+        with transaction(create_sessionmaker(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @contextmanager

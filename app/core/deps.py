@@ -1,15 +1,17 @@
 """FastAPI dependencies: the per-request session/transaction and the caller's identity."""
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core.auth import PRINCIPALS, Principal, hash_api_key
-from app.core.errors import Forbidden, Unauthorized, UnprocessableContent, field_error
+from app.core.auth import PRINCIPALS, ApiKeyStore, Principal, hash_api_key
+from app.core.errors import Forbidden, Unauthorized
 from app.core.ids import utcnow
+from app.core.ratelimit import STATE_KEY as RATE_LIMIT_STATE
+from app.core.ratelimit import RateLimiter, TooManyRequests
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -34,11 +36,12 @@ SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory
 def get_principal(request: Request) -> Principal:
     """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid).
 
-    Valid keys are cached for a few seconds (by hash), so a request usually needs no query
-    for it; a miss looks the key up in its own short transaction.
+    Keys live with organisations, a layer above this one: `create_app()` hands the key store
+    in as `app.state.api_keys`. Valid keys are cached for a few seconds (by hash, see
+    `PRINCIPALS`), so most requests need no query for them; a miss looks the key up (and
+    notes its use) in a short transaction of its own, never in the request's.
     """
-    from app.orgs import service as orgs_service
-
+    api_keys: ApiKeyStore = request.app.state.api_keys
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -47,13 +50,32 @@ def get_principal(request: Request) -> Principal:
     principal = PRINCIPALS.get(key_hash)
     if principal is None:
         with request.app.state.sessionmaker() as session, session.begin():
-            principal = orgs_service.authenticate_api_key(session, key=token.strip())
+            principal = api_keys.authenticate_api_key(session, key=token.strip())
+            if principal is not None and principal.api_key_id is not None:
+                api_keys.note_api_key_use(session, key_id=principal.api_key_id)
         if principal is not None:
             PRINCIPALS.put(key_hash, principal)
     if principal is None:
         raise Unauthorized("The API key is not valid or has been revoked.")
     request.state.org_id = principal.org_id
+    if principal.api_key_id is not None:
+        limit_api_key(request, principal.api_key_id)
     return principal
+
+
+def limit_api_key(request: Request, key_id: str) -> None:
+    """Count the request against its key's rate limit (429 when spent); headers follow."""
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is None:
+        return
+    state = limiter.hit(request.app.state.settings.rate_limit_api_key, "api-key", key_id)
+    request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = state
+    if not state.allowed:
+        raise TooManyRequests(
+            f"This API key made more than {state.limit} requests in the current window; "
+            f"retry in {state.reset_seconds} s.",
+            retry_after=state.reset_seconds,
+        )
 
 
 def require(scope: str) -> Callable[[Principal], Principal]:
@@ -70,28 +92,20 @@ WritePrincipal = Annotated[Principal, Depends(require("events:write"))]
 AdminPrincipal = Annotated[Principal, Depends(require("admin"))]
 
 
-AS_OF_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-AS_OF_MAX_AHEAD = timedelta(days=5 * 365 + 1)
-
-
 def as_of_param(
     as_of: Annotated[
         datetime | None,
-        Query(description="Compute as of this instant (RFC 3339 with offset); default now."),
+        Query(
+            description="Compute as of this instant (RFC 3339 with offset, between 2000-01-01 "
+            "and now + 5 years); default now."
+        ),
     ] = None,
 ) -> datetime:
-    from app.core.timestamps import require_aware
+    from app.core.timestamps import require_as_of
 
     if as_of is None:
         return utcnow()
-    value = require_aware(as_of, field="as_of")
-    now = utcnow()
-    if not AS_OF_EARLIEST <= value <= now + AS_OF_MAX_AHEAD:
-        raise UnprocessableContent(
-            "as_of must lie between 2000-01-01 and five years from now.",
-            errors=[field_error("query.as_of", "out of range")],
-        )
-    return value
+    return require_as_of(as_of)
 
 
 AsOf = Annotated[datetime, Depends(as_of_param)]

@@ -7,10 +7,16 @@ AppError                      500 (base; never raised directly)
 ├── NotFound                  404  absent, or another organisation's
 ├── Conflict                  409  idempotency key reused with different content
 ├── PayloadTooLarge           413  body over the configured limit
-└── UnprocessableContent      422  well-formed but invalid input (with `errors`)
+├── UnprocessableContent      422  well-formed but invalid input (with `errors`)
+└── ServiceUnavailable        503  database down, busy or out of connections (`Retry-After`)
+
+`database_problem()` maps SQLAlchemy's exceptions onto these: connection failures, pool
+timeouts and lock timeouts are 503 (the client retries), a value the database refuses is 422.
 """
 
 from typing import Any
+
+from sqlalchemy import exc as sa_exc
 
 PROBLEM_BASE = "https://followthrough.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -72,6 +78,27 @@ class UnprocessableContent(AppError):
     status, slug, title = 422, "validation-error", "Unprocessable Content"
 
 
+class ServiceUnavailable(AppError):
+    status, slug, title = 503, "unavailable", "Service Unavailable"
+    retry_after_seconds = 1
+
+
+def database_problem(exc: Exception) -> AppError | None:
+    """The problem for a database exception, or None if it is not one we can explain."""
+    if isinstance(exc, sa_exc.TimeoutError):
+        return ServiceUnavailable("All database connections are busy; retry the request.")
+    if isinstance(exc, sa_exc.DataError):
+        return UnprocessableContent(
+            "A value in the request cannot be stored.",
+            errors=[field_error("body", "a value is out of range or not storable")],
+        )
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return ServiceUnavailable("The database is busy or unavailable; retry the request.")
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return ServiceUnavailable("The database connection was lost; retry the request.")
+    return None
+
+
 def field_error(field: str, message: str) -> dict[str, str]:
     return {"field": field, "message": message}
 
@@ -88,6 +115,8 @@ def problem_responses(
         409: "Conflict",
         413: "Body too large",
         422: "Invalid input",
+        429: "Too many requests",
+        503: "Database unavailable or busy; retry after `Retry-After` seconds",
     }
     responses: dict[int | str, dict[str, Any]] = dict(extra or {})
     for status in statuses:

@@ -20,9 +20,12 @@ import contextlib
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta, tzinfo
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from app.core.business_time import WorkingCalendar
 
 ORG_TIMEZONE = "America/New_York"
 COMPANY = "Northwind Talent"
@@ -47,9 +50,6 @@ PERSONAS: dict[str, float] = {
     "rescheduler": 0.06,
     "withdrawn": 0.07,
 }
-
-_DAY_START = time(9, 0)
-_DAY_END = time(17, 0)
 
 _FIRST_NAMES = (
     "Avery", "Blake", "Casey", "Dakota", "Emerson", "Finley", "Harper", "Hayden", "Jamie",
@@ -413,34 +413,27 @@ def _candidate_body(
     return body
 
 
-# --- working time ------------------------------------------------------------------------
+# --- working time (the product's own calendar: Mon-Fri 09-17 in the candidate's zone) -----
+@cache
+def _calendar(tz: tzinfo | None) -> WorkingCalendar:
+    assert isinstance(tz, ZoneInfo), "demo instants carry the candidate's IANA zone"
+    return WorkingCalendar(tz=tz)
+
+
 def _is_workday(at: datetime) -> bool:
-    return at.weekday() < 5
+    return _calendar(at.tzinfo).is_working_day(at.date())
 
 
 def _next_open(at: datetime) -> datetime:
-    """The first working instant at or after `at` (local time)."""
-    if _is_workday(at) and _DAY_START <= at.time() < _DAY_END:
-        return at
-    day = at
-    if _is_workday(at) and at.time() < _DAY_START:
-        return at.replace(hour=9, minute=0, second=0, microsecond=0)
-    day = (at + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    while not _is_workday(day):
-        day += timedelta(days=1)
-    return day
+    """The first working instant at or after `at` (in `at`'s zone)."""
+    return _calendar(at.tzinfo).next_working_start(at).astimezone(at.tzinfo)
 
 
 def _add_business_hours(at: datetime, hours: float) -> datetime:
-    """Advance by working hours (Mon-Fri 09-17, local wall time)."""
-    remaining = timedelta(hours=hours)
-    at = _next_open(at)
-    while True:
-        close = at.replace(hour=17, minute=0, second=0, microsecond=0)
-        if at + remaining <= close:
-            return at + remaining
-        remaining -= close - at
-        at = _next_open(close)
+    """Advance by working hours from the first working instant at or after `at`."""
+    calendar = _calendar(at.tzinfo)
+    later = calendar.add_business_seconds(calendar.next_working_start(at), hours * 3600)
+    return later.astimezone(at.tzinfo)
 
 
 def _add_business_days(at: datetime, days: int) -> datetime:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.candidates.schemas import CandidateUpsert
+from app.core.chunks import chunked
 from app.core.errors import AppError
 from app.core.ids import utcnow
 from app.core.logging import get_logger
@@ -24,9 +25,9 @@ from app.derivation import flows
 from app.events import service as events_service
 from app.orgs import service as orgs_service
 from app.orgs.models import Organisation
+from app.orgs.scoring_settings import ScoringSettingsDocument
 from app.recruiters import service as recruiters_service
 from app.recruiters.schemas import RecruiterUpsert
-from app.scoring.config import ScoringSettingsDocument
 
 STORIES_DIR = Path(__file__).resolve().parent / "stories"
 DEMO_ORG_NAME = f"{generator.COMPANY} (demo)"
@@ -97,8 +98,8 @@ def load_demo(
 
 
 def _record(session: Session, org_id: str, events: list[dict[str, Any]]) -> None:
-    for start in range(0, len(events), 500):
-        items = events_service.parse_items(events[start : start + 500])
+    for chunk in chunked(events):
+        items = events_service.parse_items(chunk)
         outcomes = flows.record_events(session, org_id=org_id, items=items)
         failed = [o for o in outcomes if o.problem is not None]
         if failed:

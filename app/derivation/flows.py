@@ -59,10 +59,17 @@ class Freshness:
 
 
 def upsert_candidate(
-    session: Session, *, org_id: str, data: CandidateUpsert, now: datetime | None = None
+    session: Session,
+    *,
+    org_id: str,
+    data: CandidateUpsert,
+    fields_set: set[str] | None = None,
+    now: datetime | None = None,
 ) -> candidates_service.UpsertedCandidate:
     """Upsert a candidate and mark them dirty when their derived state must change."""
-    result = candidates_service.upsert_candidate(session, org_id=org_id, data=data)
+    result = candidates_service.upsert_candidate(
+        session, org_id=org_id, data=data, fields_set=fields_set
+    )
     if result.created or result.timezone_changed:
         repository.mark(session, org_id, [result.candidate.id], now or utcnow())
     return result
@@ -73,7 +80,7 @@ def record_events(
     *,
     org_id: str,
     items: list[EventCreate | AppError],
-    intents: list[list[dict[str, Any]]] | None = None,
+    intents: list[events_service.Classified] | None = None,
     settings: CurrentSettings | None = None,
     now: datetime | None = None,
 ) -> list[events_service.ItemOutcome]:

@@ -7,6 +7,7 @@ left or its time budget is spent. A crash mid-batch rolls back and leaves the ma
 next sweep takes the candidates again.
 """
 
+import asyncio
 import math
 
 from procrastinate.exceptions import AlreadyEnqueued
@@ -20,6 +21,11 @@ SLOTS = 8
 BUDGET_SECONDS = 20.0
 
 
+def _count_dirty() -> int:
+    with transaction(session_factory()) as session:
+        return dirty_repository.count_all(session)
+
+
 @tasks.task(name="derive_dirty", retry=3)
 def derive_dirty() -> int:
     """Derive dirty candidates until none is left (or the budget is spent)."""
@@ -30,8 +36,8 @@ def derive_dirty() -> int:
 @tasks.task(name="derive_sweep", queueing_lock="derive_sweep")
 async def derive_sweep(timestamp: int) -> int:
     """Defer derivation jobs for the dirty candidates, one per slot the work fills."""
-    with transaction(session_factory()) as session:
-        waiting = dirty_repository.count_all(session)
+    # In a thread: a database wait must never block the event loop requests are served on.
+    waiting = await asyncio.to_thread(_count_dirty)
     wanted = min(SLOTS, math.ceil(waiting / flows.DEFAULT_BATCH))
     deferred = 0
     for slot in range(wanted):

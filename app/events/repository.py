@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ColumnElement, and_, delete, exists, insert, or_, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from app.core.chunks import chunked
 from app.core.db_upsert import _with_defaults
 from app.events.domain import EventFacts, IntentMatch
 from app.events.models import Event, Exchange
@@ -95,8 +96,7 @@ def _copy_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
 
 def get_by_external_ids(session: Session, org_id: str, external_ids: list[str]) -> list[Event]:
     found: list[Event] = []
-    for start in range(0, len(external_ids), 500):
-        chunk = external_ids[start : start + 500]
+    for chunk in chunked(external_ids):
         stmt = select(Event).where(Event.org_id == org_id, Event.external_id.in_(chunk))
         found.extend(session.scalars(stmt))
     return found
@@ -120,8 +120,7 @@ def facts_for_candidates(
 ) -> dict[str, list[EventFacts]]:
     """Load the derivation facts (no text) of several candidates' events in one pass."""
     out: dict[str, list[EventFacts]] = defaultdict(list)
-    for start in range(0, len(candidate_ids), 500):
-        chunk = candidate_ids[start : start + 500]
+    for chunk in chunked(candidate_ids):
         stmt = select(*FACT_COLUMNS).where(Event.org_id == org_id, Event.candidate_id.in_(chunk))
         for row in session.execute(stmt):
             out[row.candidate_id].append(row_to_facts(row))
@@ -170,8 +169,7 @@ def replace_exchanges(
     """
     wanted = {(r["candidate_id"], r["seq"]): r for r in rows}
     stale: list[tuple[str, int]] = []
-    for start in range(0, len(candidate_ids), 500):
-        chunk = candidate_ids[start : start + 500]
+    for chunk in chunked(candidate_ids):
         stmt = select(
             Exchange.candidate_id, Exchange.seq, *(getattr(Exchange, f) for f in EXCHANGE_FIELDS)
         ).where(Exchange.org_id == org_id, Exchange.candidate_id.in_(chunk))

@@ -1,10 +1,10 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.candidates.schemas import CandidateInline
-from app.core.schemas import ExternalId
+from app.core.schemas import EventInstant, ExternalId, JsonDocument, Text
 
 Direction = Literal["inbound", "outbound"]
 Channel = Literal["email", "phone", "sms", "chat", "video", "in_person", "ats", "other"]
@@ -40,17 +40,30 @@ class EventCreate(BaseModel):
     channel: Channel
     type: EventType
     outcome: Outcome | None = None
-    occurred_at: AwareDatetime
-    scheduled_for: AwareDatetime | None = None
-    due_at: AwareDatetime | None = None
+    occurred_at: EventInstant
+    scheduled_for: EventInstant | None = None
+    due_at: EventInstant | None = None
     in_reply_to: ExternalId | None = None
     fulfills: ExternalId | None = None
-    subject: str | None = Field(default=None, max_length=2000)
-    body: str | None = Field(default=None, max_length=MAX_TEXT)
+    subject: Text | None = Field(
+        default=None,
+        max_length=2000,
+        description="Stored whole; intents are read from its first 1,000 characters.",
+    )
+    body: Text | None = Field(
+        default=None,
+        max_length=MAX_TEXT,
+        description=(
+            "Stored whole (unless the organisation redacts bodies); intents are read from the "
+            "first 20,000 characters after whitespace runs are collapsed, in linear time."
+        ),
+    )
     auto_reply: bool = False
     expects_reply: bool = True
-    promised_by: AwareDatetime | None = None
-    metadata: dict[str, Any] | None = None
+    promised_by: EventInstant | None = None
+    metadata: JsonDocument | None = Field(
+        default=None, description="Free JSON object, at most 16 levels deep and 64 KiB"
+    )
     candidate: CandidateInline | None = None
 
     @model_validator(mode="after")

@@ -28,6 +28,7 @@ from app.core.errors import (
     field_error,
 )
 from app.core.ids import new_id, utcnow
+from app.core.logging import get_logger
 from app.core.metrics import EVENTS_INGESTED
 from app.core.validation import validation_problem
 from app.events import repository
@@ -37,6 +38,8 @@ from app.events.schemas import EventCreate
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
 from app.scoring import intents as intents_classifier
+
+log = get_logger("followthrough.events")
 
 _DATETIME_FIELDS = ("occurred_at", "scheduled_for", "due_at", "promised_by")
 
@@ -118,24 +121,34 @@ def timezones_for(
     return zones
 
 
+Classified = list[dict[str, Any]] | Exception
+
+
 def classify_items(
     items: list[EventCreate | AppError], zones: dict[str, str], default_timezone: str
-) -> list[list[dict[str, Any]]]:
-    """Classify each inbound message (no database: run it outside any write transaction)."""
-    out: list[list[dict[str, Any]]] = []
+) -> list[Classified]:
+    """Classify each inbound message (no database: run it outside any write transaction).
+
+    An item whose classification fails gets the exception instead; `record_events` turns it
+    into that item's problem, so it never fails the others.
+    """
+    out: list[Classified] = []
     for item in items:
         if not isinstance(item, EventCreate) or not _needs_classification(item):
             out.append([])
             continue
-        tz = ZoneInfo(zones.get(item.candidate_external_id, default_timezone))
-        matches = intents_classifier.classify_message(
-            body=item.body,
-            subject=item.subject,
-            occurred_at=item.occurred_at,
-            tz=tz,
-            auto_reply=item.auto_reply,
-        )
-        out.append([m.to_dict() for m in matches])
+        try:
+            tz = ZoneInfo(zones.get(item.candidate_external_id, default_timezone))
+            matches = intents_classifier.classify_message(
+                body=item.body,
+                subject=item.subject,
+                occurred_at=item.occurred_at,
+                tz=tz,
+                auto_reply=item.auto_reply,
+            )
+            out.append([m.to_dict() for m in matches])
+        except Exception as exc:  # judged per item, see record_events
+            out.append(exc)
     return out
 
 
@@ -152,7 +165,7 @@ def record_events(
     *,
     org_id: str,
     items: list[EventCreate | AppError],
-    intents: list[list[dict[str, Any]]] | None = None,
+    intents: list[Classified] | None = None,
     settings: CurrentSettings | None = None,
     now: datetime | None = None,
 ) -> StoredBatch:
@@ -177,66 +190,110 @@ def record_events(
         session, org_id=org_id, items=valid, outcomes=outcomes
     )
     batch = StoredBatch(outcomes=outcomes, changed_candidate_ids=set(created_ids))
+    plan = _plan_rows(
+        valid, outcomes, candidates, intents, org_id=org_id, settings=settings, now=now
+    )
+    inserted = repository.insert_new_events(session, plan.rows)
+    replays = [x for x in plan.first_of if x not in inserted]
+    stored: dict[str, Event] = {
+        e.external_id: e for e in repository.get_by_external_ids(session, org_id, replays)
+    }
+    by_external_id = {r["external_id"]: r for r in plan.rows}
+    for position, item, digest in plan.pending:
+        outcome = outcomes[position]
+        outcome.candidate = candidates[item.candidate_external_id]
+        new = item.external_id in inserted
+        if new and plan.first_of[item.external_id][0] == position:
+            outcome.status, outcome.created = 201, True
+            outcome.row = by_external_id[item.external_id]
+            batch.changed_candidate_ids.add(outcome.candidate.id)
+            continue
+        outcome.event = stored.get(item.external_id)
+        outcome.row = by_external_id[item.external_id] if new else None
+        _judge_replay(outcome, item, digest)
+    batch.created = sum(1 for o in outcomes if o.created)
+    if batch.created:
+        EVENTS_INGESTED.inc(batch.created)
+    return batch
 
-    rows: list[dict[str, Any]] = []
-    first_of: dict[str, tuple[int, str]] = {}
-    pending: list[tuple[int, EventCreate, str]] = []
+
+@dataclass
+class _RowPlan:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    first_of: dict[str, tuple[int, str]] = field(default_factory=dict)
+    pending: list[tuple[int, EventCreate, str]] = field(default_factory=list)
+
+
+def _plan_rows(
+    valid: list[tuple[int, EventCreate]],
+    outcomes: list[ItemOutcome],
+    candidates: dict[str, Candidate],
+    intents: list[Classified],
+    *,
+    org_id: str,
+    settings: CurrentSettings,
+    now: datetime,
+) -> _RowPlan:
+    """One row per new external_id (the first item wins); every item judged on its own."""
+    plan = _RowPlan()
     for position, item in valid:
         outcome = outcomes[position]
         outcome.external_id = item.external_id
         if outcome.problem is not None:
             continue
-        digest = content_hash(item)
-        pending.append((position, item, digest))
-        if item.external_id in first_of:
+        try:
+            digest = content_hash(item)
+            row = None
+            if item.external_id not in plan.first_of:
+                classified = intents[position]
+                if isinstance(classified, Exception):
+                    raise classified
+                row = _event_row(
+                    item,
+                    org_id=org_id,
+                    candidate=candidates[item.candidate_external_id],
+                    settings=settings,
+                    digest=digest,
+                    intents=classified,
+                    now=now,
+                )
+        except Exception as exc:  # one item's failure is its own problem, never the batch's
+            outcome.status, outcome.problem = 422, _item_failure(item, exc)
             continue
-        first_of[item.external_id] = (position, digest)
-        candidate = candidates[item.candidate_external_id]
-        outcome.candidate = candidate
-        rows.append(
-            _event_row(
-                item,
-                org_id=org_id,
-                candidate=candidate,
-                settings=settings,
-                digest=digest,
-                intents=intents[position],
-                now=now,
-            )
+        plan.pending.append((position, item, digest))
+        if row is not None:
+            plan.first_of[item.external_id] = (position, digest)
+            plan.rows.append(row)
+    return plan
+
+
+def _judge_replay(outcome: ItemOutcome, item: EventCreate, digest: str) -> None:
+    """An external_id stored before (or earlier in the batch): 200 if the same, else 409."""
+    stored_hash = (
+        outcome.event.content_hash
+        if outcome.event is not None
+        else (outcome.row or {}).get("content_hash")
+    )
+    if stored_hash is None:  # pragma: no cover - inserted or there already, by construction
+        outcome.status, outcome.problem = 500, AppError("The event could not be stored.")
+    elif stored_hash == digest:
+        outcome.status, outcome.created = 200, False
+    else:
+        outcome.status, outcome.event, outcome.row = 409, None, None
+        outcome.problem = Conflict(
+            f"An event with external_id {item.external_id!r} already exists with "
+            "different content; external_id is the idempotency key."
         )
 
-    inserted = repository.insert_new_events(session, rows)
-    by_external_id = {r["external_id"]: r for r in rows}
-    replays = [x for x in first_of if x not in inserted]
-    stored: dict[str, Event] = {
-        e.external_id: e for e in repository.get_by_external_ids(session, org_id, replays)
-    }
-    for position, item, digest in pending:
-        outcome = outcomes[position]
-        outcome.candidate = candidates[item.candidate_external_id]
-        is_first = first_of[item.external_id][0] == position
-        if is_first and item.external_id in inserted:
-            outcome.status, outcome.created = 201, True
-            outcome.row = by_external_id[item.external_id]
-            batch.changed_candidate_ids.add(outcome.candidate.id)
-            continue
-        event = stored.get(item.external_id)
-        row = by_external_id.get(item.external_id) if item.external_id in inserted else None
-        if event is None and row is None:  # pragma: no cover - inserted or there already
-            outcome.status, outcome.problem = 500, AppError("The event could not be stored.")
-        elif (event.content_hash if event is not None else row and row["content_hash"]) == digest:
-            outcome.status, outcome.created, outcome.event = 200, False, event
-            outcome.row = row
-        else:
-            outcome.status = 409
-            outcome.problem = Conflict(
-                f"An event with external_id {item.external_id!r} already exists with "
-                "different content; external_id is the idempotency key."
-            )
-    batch.created = sum(1 for o in outcomes if o.created)
-    if batch.created:
-        EVENTS_INGESTED.labels(org_id).inc(batch.created)
-    return batch
+
+def _item_failure(item: EventCreate, exc: Exception) -> UnprocessableContent:
+    """Log an unexpected failure while processing one item and describe it to the client."""
+    log.exception("event_item_failed", external_id=item.external_id, error=type(exc).__name__)
+    return UnprocessableContent(
+        f"The event {item.external_id!r} could not be processed ({type(exc).__name__}); "
+        "the other events of the request are unaffected.",
+        errors=[field_error("body", "this event could not be processed")],
+    )
 
 
 def _resolve_candidates(

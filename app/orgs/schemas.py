@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.scoring.config import ScoringSettingsDocument
+from app.orgs.scoring_settings import ScoringSettingsDocument
 
 Scope = Literal["events:write", "read", "admin"]
 

@@ -2,14 +2,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from app.core.schemas import ExternalId, TimeZoneName
+from app.core.schemas import ExternalId, Name, TimeZoneName
 
 
 class RecruiterUpsert(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     external_id: ExternalId
-    name: str = Field(min_length=1, max_length=300)
+    name: Name = Field(min_length=1, max_length=300)
     email: EmailStr | None = None
     timezone: TimeZoneName | None = None
 

@@ -5,9 +5,12 @@ import sys
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 report_cli = typer.Typer(help="Weekly flagged-candidate reports.", no_args_is_help=True)
 
@@ -57,15 +60,16 @@ def report_weekly(
     ] = None,
 ) -> None:
     """Print (or write) the weekly report for an organisation or one recruiter."""
-    from app.cli import _resolve_org, session_scope
+    from app.core.db import session_scope
     from app.core.errors import AppError
     from app.core.settings import get_settings
+    from app.orgs.commands import resolve_org
     from app.reports import render
     from app.reports import service as reports_service
 
     now = _as_of(as_of)
     with session_scope() as session:
-        org_id = _resolve_org(session, org)
+        org_id = resolve_org(session, org)
         try:
             report = reports_service.weekly_report(
                 session, org_id=org_id, week=week, recruiter_external_id=recruiter, now=now
@@ -109,60 +113,98 @@ def report_send(
     Safe to run repeatedly and from several machines: a report that went out is never sent
     again; one that failed is not recorded and goes out on the next run. Exits 1 if any failed.
     """
-    from app.cli import _engine, _resolve_org
-    from app.core.db import create_sessionmaker, transaction
-    from app.core.errors import AppError
-    from app.core.settings import get_settings
+    from app.core.db import create_sessionmaker, open_engine, transaction
     from app.orgs import repository as orgs_repository
-    from app.reports.send import SmtpConfigError, send_weekly_reports
+    from app.orgs.commands import resolve_org
 
-    settings = get_settings()
     now = _as_of(as_of)
-    engine = _engine()
+    engine = open_engine()
     failed = 0
     results: list[dict[str, object]] = []
     try:
         factory = create_sessionmaker(engine)
         with transaction(factory) as session:
             org_ids = (
-                [_resolve_org(session, org)]
+                [resolve_org(session, org)]
                 if org
                 else [o.id for o in orgs_repository.list_organisations(session)]
             )
         for org_id in org_ids:
-            try:
-                label, outcomes = send_weekly_reports(
-                    factory,
-                    org_id=org_id,
-                    week=week,
-                    smtp_url=settings.smtp_url,
-                    mail_from=settings.mail_from,
-                    base_url=settings.base_url,
-                    dry_run=dry_run,
-                    now=now,
-                )
-            except SmtpConfigError as exc:
-                raise typer.BadParameter(str(exc), param_hint="SMTP_URL") from exc
-            except AppError as exc:
-                raise typer.BadParameter(exc.detail, param_hint="--week") from exc
-            if not outcomes and not as_json:
-                typer.echo(f"{org_id} {label}: no recruiter has an email address")
-            for outcome in outcomes:
-                failed += outcome.status == "failed"
-                results.append({"org_id": org_id, "week": label, **outcome.__dict__})
-                if as_json:
-                    continue
-                line = f"{label} {outcome.recruiter_external_id} <{outcome.recipient}>: "
-                if outcome.status == "failed":
-                    line += f"FAILED, {outcome.error}; nothing recorded, the next run retries it"
-                elif outcome.status == "dry_run":
-                    line += f"would send {outcome.subject!r} ({outcome.flagged} flagged)"
-                else:
-                    line += outcome.status.replace("_", " ")
-                typer.echo(line, err=outcome.status == "failed")
+            org_results = _send_org(
+                factory, org_id, week=week, dry_run=dry_run, now=now, strict=bool(org)
+            )
+            results.extend(r for r in org_results if r["status"] != "no_recipients")
+            failed += sum(result["status"] == "failed" for result in org_results)
+            if not as_json:
+                _echo_results(org_id, org_results)
     finally:
         engine.dispose()
     if as_json:
         typer.echo(json.dumps(results, indent=2))
     if failed:
         raise typer.Exit(code=1)
+
+
+def _send_org(
+    factory: "sessionmaker[Session]",
+    org_id: str,
+    *,
+    week: str | None,
+    dry_run: bool,
+    now: datetime | None,
+    strict: bool,
+) -> list[dict[str, object]]:
+    """Send one organisation's reports; its failure is a result, never the end of the run.
+
+    `strict` (one organisation named on the command line) turns a bad week into a usage error.
+    """
+    from app.core.errors import AppError
+    from app.core.settings import get_settings
+    from app.reports.send import SmtpConfigError, send_weekly_reports
+
+    settings = get_settings()
+    try:
+        label, outcomes = send_weekly_reports(
+            factory,
+            org_id=org_id,
+            week=week,
+            smtp_url=settings.smtp_url,
+            mail_from=settings.mail_from,
+            base_url=settings.base_url,
+            dry_run=dry_run,
+            now=now,
+        )
+    except SmtpConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="SMTP_URL") from exc
+    except AppError as exc:
+        if strict:
+            raise typer.BadParameter(exc.detail, param_hint="--week") from exc
+        return [{"org_id": org_id, "status": "failed", "error": exc.detail}]
+    except Exception as exc:  # one organisation's failure never stops the next ones
+        error = f"{exc.__class__.__name__}: {exc}"
+        return [{"org_id": org_id, "status": "failed", "error": error}]
+    if not outcomes:
+        return [{"org_id": org_id, "week": label, "status": "no_recipients"}]
+    return [{"org_id": org_id, "week": label, **outcome.__dict__} for outcome in outcomes]
+
+
+def _echo_results(org_id: str, results: list[dict[str, object]]) -> None:
+    """One line per recruiter (or per organisation that failed or has no recipient)."""
+    for result in results:
+        status = result["status"]
+        if "recipient" not in result:
+            if status == "no_recipients":
+                typer.echo(f"{org_id} {result['week']}: no recruiter has an email address")
+            else:
+                typer.echo(
+                    f"{org_id}: FAILED, {result['error']}; the next run retries it", err=True
+                )
+            continue
+        line = f"{result['week']} {result['recruiter_external_id']} <{result['recipient']}>: "
+        if status == "failed":
+            line += f"FAILED, {result['error']}; nothing recorded, the next run retries it"
+        elif status == "dry_run":
+            line += f"would send {result['subject']!r} ({result['flagged']} flagged)"
+        else:
+            line += str(status).replace("_", " ")
+        typer.echo(line, err=status == "failed")

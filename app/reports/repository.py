@@ -14,6 +14,7 @@ from sqlalchemy import Select, String, and_, case, cast, exists, func, or_, sele
 from sqlalchemy.orm import Session, aliased, load_only
 
 from app.candidates.models import Candidate
+from app.core.chunks import chunked
 from app.events import repository as events_repository
 from app.events.models import Event, Exchange
 from app.recruiters.models import Recruiter
@@ -114,7 +115,7 @@ def report_scores(
 ) -> dict[str, CandidateScore]:
     """Stored scores with only the columns a report shows (no breakdown or metrics)."""
     out: dict[str, CandidateScore] = {}
-    for begin in range(0, len(candidate_ids), 500):
+    for chunk in chunked(candidate_ids):
         stmt = (
             select(CandidateScore)
             .options(
@@ -127,7 +128,7 @@ def report_scores(
             )
             .where(
                 CandidateScore.org_id == org_id,
-                CandidateScore.candidate_id.in_(candidate_ids[begin : begin + 500]),
+                CandidateScore.candidate_id.in_(chunk),
             )
         )
         out.update({score.candidate_id: score for score in session.scalars(stmt)})
@@ -138,8 +139,7 @@ def event_times(session: Session, org_id: str, event_ids: Sequence[str]) -> dict
     """occurred_at of events by id (for flag evidence dates)."""
     out: dict[str, datetime] = {}
     ids = sorted(set(event_ids))
-    for begin in range(0, len(ids), 500):
-        chunk = ids[begin : begin + 500]
+    for chunk in chunked(ids):
         stmt = select(Event.id, Event.occurred_at).where(
             Event.org_id == org_id, Event.id.in_(chunk)
         )
@@ -441,9 +441,9 @@ def overdue_promises(
 ) -> dict[str, list[datetime]]:
     """Passed `promised_by` dates with no later outbound event (events/domain's rule)."""
     out: dict[str, list[datetime]] = {}
-    for start in range(0, len(candidate_ids), 500):
+    for chunk in chunked(candidate_ids):
         stmt = select(Event.candidate_id, Event.promised_by).where(
-            Event.candidate_id.in_(candidate_ids[start : start + 500]),
+            Event.candidate_id.in_(chunk),
             events_repository.overdue_promise_clause(Event, org_id=org_id, as_of=as_of),
         )
         for candidate_id, promised_by in session.execute(stmt):
@@ -463,8 +463,7 @@ def open_waiting_since(
     """
     out: dict[str, datetime] = {}
     out_of_office = cast(Event.intents, String).contains('"out_of_office"')
-    for begin in range(0, len(candidate_ids), 500):
-        chunk = candidate_ids[begin : begin + 500]
+    for chunk in chunked(candidate_ids):
         last_out = (
             select(Event.candidate_id, func.max(Event.occurred_at).label("at"))
             .where(

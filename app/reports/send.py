@@ -19,6 +19,7 @@ Errors:
 
 import smtplib
 import ssl
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -104,7 +105,7 @@ def build_message(
     message = EmailMessage()
     message["Subject"] = render.subject_for(report)
     message["From"] = mail_from
-    message["To"] = formataddr((recipient_name or "", recipient))
+    message["To"] = formataddr((_header_safe(recipient_name or ""), recipient))
     message["Date"] = format_datetime(utcnow())
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or None
     message["Message-ID"] = make_msgid(idstring=f"report.{report.week}", domain=domain)
@@ -119,6 +120,11 @@ def build_message(
         filename=f"followthrough-{report.week}{suffix}.csv",
     )
     return message
+
+
+def _header_safe(text: str) -> str:
+    """Collapse every run of whitespace and control characters to one space (no header breaks)."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
 
 
 def deliver(message: EmailMessage, target: SmtpTarget) -> None:
@@ -175,8 +181,9 @@ def send_weekly_reports(
 ) -> tuple[str, list[SendOutcome]]:
     """Email each recruiter with an address their report for `week`; return (week, outcomes).
 
-    `week` defaults to the last completed week in the org's time zone. A failure is reported
-    in its outcome (not raised) so one bad address does not stop the others.
+    `week` defaults to the last completed week in the org's time zone. A failure (building the
+    message or delivering it) is reported in its outcome, not raised, so one recruiter's bad
+    address or data does not stop the others.
     """
     now = now or utcnow()
     target = None if dry_run else parse_smtp_url(smtp_url)
@@ -194,23 +201,37 @@ def send_weekly_reports(
                 SendOutcome(recruiter.external_id, recruiter.email, status="already_sent")
             )
             continue
-        with transaction(factory) as session:
-            report = reports_service.build_report(
-                session,
-                org_id=org_id,
-                week=iso,
-                settings=settings,
-                as_of=as_of,
-                recruiter_external_id=recruiter.external_id,
-                recruiter_name=recruiter.name,
+        try:
+            with transaction(factory) as session:
+                report = reports_service.build_report(
+                    session,
+                    org_id=org_id,
+                    week=iso,
+                    settings=settings,
+                    as_of=as_of,
+                    recruiter_external_id=recruiter.external_id,
+                    recruiter_name=recruiter.name,
+                )
+            message = build_message(
+                report,
+                recipient=recruiter.email,
+                recipient_name=recruiter.name,
+                mail_from=mail_from,
+                base_url=base_url,
             )
-        message = build_message(
-            report,
-            recipient=recruiter.email,
-            recipient_name=recruiter.name,
-            mail_from=mail_from,
-            base_url=base_url,
-        )
+        except Exception as exc:  # one recruiter's bad data never stops the others
+            log.exception(
+                "report_not_built", org_id=org_id, recruiter=recruiter.external_id, week=iso.label
+            )
+            outcomes.append(
+                SendOutcome(
+                    recruiter.external_id,
+                    recruiter.email,
+                    status="failed",
+                    error=f"could not build the message: {exc.__class__.__name__}: {exc}",
+                )
+            )
+            continue
         outcome = SendOutcome(
             recruiter.external_id,
             recruiter.email,

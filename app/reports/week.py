@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.core.errors import UnprocessableContent, field_error
+from app.core.ids import utcnow
+from app.core.schemas import AS_OF_HORIZON, EARLIEST
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -55,7 +57,7 @@ def _local_midnight(day: date, timezone: str) -> datetime:
 
 
 def parse_week(value: str, *, timezone: str, field: str = "query.week") -> IsoWeek:
-    """Parse `YYYY-Www` (e.g. `2026-W47`); anything else is a 422 naming `field`."""
+    """Parse `YYYY-Www` (e.g. `2026-W47`, years 2000 … now + 5); else a 422 naming `field`."""
     match = _WEEK.match(value.strip())
     if match is None:
         raise UnprocessableContent(
@@ -63,6 +65,12 @@ def parse_week(value: str, *, timezone: str, field: str = "query.week") -> IsoWe
             errors=[field_error(field, "expected an ISO week like 2026-W47")],
         )
     year, week = int(match.group(1)), int(match.group(2))
+    latest = (utcnow() + AS_OF_HORIZON).year
+    if not EARLIEST.year <= year <= latest:
+        raise UnprocessableContent(
+            f"Invalid week {value!r}: the year must lie between {EARLIEST.year} and {latest}.",
+            errors=[field_error(field, f"the year must lie between {EARLIEST.year} and {latest}")],
+        )
     try:
         date.fromisocalendar(year, week, 1)
     except ValueError:

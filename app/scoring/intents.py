@@ -18,18 +18,19 @@ Deadlines and return dates are read in the candidate's time zone and returned in
 """
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from types import ModuleType
 from zoneinfo import ZoneInfo
 
-from mailparser_reply import EmailReplyParser
-
 from app.events.domain import INTENTS, IntentMatch
 from app.scoring import lexicon_en
 
 MAX_CHARS = 20_000
+MAX_SUBJECT_CHARS = 1_000
+MAX_HORIZON = timedelta(days=731)
 DEADLINE_TIME = time(17, 0)
 TONIGHT_TIME = time(23, 59)
 _NEGATION_WORDS = 4
@@ -163,7 +164,6 @@ def build_lexicon(language: str, table: ModuleType) -> Lexicon:
 
 
 LEXICONS: dict[str, Lexicon] = {"en": build_lexicon("en", lexicon_en)}
-_REPLY_PARSER = EmailReplyParser(languages=["en"])
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,7 @@ def explain(
     """Return one hit per intent found, naming the rule that matched, in `INTENTS` order."""
     lex = LEXICONS.get(language, LEXICONS["en"])
     own = extract_own_words(body or "", lex)
-    subject_text = _normalise(subject or "")
+    subject_text = _normalise(subject or "")[:MAX_SUBJECT_CHARS]
     if subject_text and not _REPLY_PREFIX.match(subject_text):
         text = subject_text + "\n\n" + own
     else:
@@ -252,30 +252,31 @@ def explain(
 # --- own words ---------------------------------------------------------------------------
 
 
+_HSPACE = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r" ?\n(?: ?\n)+ ?")
+_LINE_BREAK = re.compile(r" ?\n ?")
+
+
 def _normalise(text: str) -> str:
-    return (
-        text.replace("\u2019", "'").replace("\u2018", "'").replace("\r\n", "\n").replace("\r", "\n")
-    )
+    r"""Unify quotes and line ends and collapse every whitespace run to " ", "\n" or "\n\n".
+
+    Bounded whitespace runs keep every pattern's `\s`-style repetition short, so matching
+    stays linear in the length of the text whatever the input (a body of 100k newlines).
+    """
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _HSPACE.sub(" ", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return _LINE_BREAK.sub("\n", text)
 
 
 def extract_own_words(body: str, lex: Lexicon | None = None) -> str:
     """Return the candidate's own words: no quoted replies, forwarded parts or signature."""
     lex = lex or LEXICONS["en"]
-    text = _normalise(body[:MAX_CHARS])
+    text = _normalise(body)[:MAX_CHARS]
     if not text.strip():
         return ""
-    try:
-        replies = _REPLY_PARSER.read(text).replies
-    except Exception:  # the parser is a best-effort first pass; our rules follow anyway
-        replies = []
-    own = ""
-    for reply in replies:
-        own = _strip_fallback(reply.full_body, lex)
-        if own:
-            break
-    else:
-        own = _strip_fallback(text, lex)
-    return own
+    return _strip_fallback(text, lex)
 
 
 def _strip_fallback(text: str, lex: Lexicon) -> str:
@@ -357,7 +358,10 @@ def _blocked_spans(blocker: re.Pattern[str] | None, text: str) -> list[tuple[int
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+    # `spans` come from one `finditer`: sorted and disjoint, so only the last one starting
+    # before `end` can overlap (a bisection keeps many blocked spans linear).
+    index = bisect_left(spans, (end, -1))
+    return index > 0 and spans[index - 1][1] > start
 
 
 def _clause_before(text: str, start: int, lex: Lexicon) -> str:
@@ -451,7 +455,9 @@ def _weekday_of(match: re.Match[str], lex: Lexicon) -> int | None:
 
 def _count(match: re.Match[str], lex: Lexicon) -> int:
     raw = match.group("n").lower()
-    return int(raw) if raw.isdigit() else lex.numbers.get(raw, 1)
+    if raw.isdigit():
+        return int(raw) if len(raw) <= 5 else 10**6
+    return lex.numbers.get(raw, 1)
 
 
 DayParser = Callable[[re.Match[str]], date | None]
@@ -489,14 +495,27 @@ def _parse_deadline(
         match = regex.search(text)
         if match is None:
             continue
-        day = parse(match)
-        if day is not None:
-            return _at(day, at, tz), match.end()
+        try:
+            day = parse(match)
+            due = None if day is None else _at(day, at, tz)
+        except (OverflowError, ValueError):  # "in 99999999999999999999 days"
+            due = None
+        if due is not None and _plausible(due, occurred_at):
+            return due, match.end()
     hours = lex.in_hours.search(text)
     if hours is not None:
-        due = occurred_at.astimezone(UTC) + timedelta(hours=_count(hours, lex))
-        return due, hours.end()
+        try:
+            due = occurred_at.astimezone(UTC) + timedelta(hours=_count(hours, lex))
+        except OverflowError:
+            return None
+        if _plausible(due, occurred_at):
+            return due, hours.end()
     return None
+
+
+def _plausible(due: datetime, occurred_at: datetime) -> bool:
+    """A due time or return date is read only within a day before to two years after sending."""
+    return occurred_at - timedelta(days=1) <= due <= occurred_at + MAX_HORIZON
 
 
 def _iso_date(match: re.Match[str]) -> date | None:
@@ -509,7 +528,7 @@ def _iso_date(match: re.Match[str]) -> date | None:
 # --- out of office ---------------------------------------------------------------------
 
 
-def _find_ooo(
+def _find_ooo(  # noqa: PLR0917
     text: str,
     subject: str,
     auto_reply: bool,
@@ -544,7 +563,7 @@ def _parse_return(text: str, lex: Lexicon, tz: ZoneInfo, local_day: date) -> dat
     for cue in lex.ooo_return.finditer(text):
         rest = text[cue.end() : cue.end() + 60]
         day = _return_day(rest, lex, local_day)
-        if day is None:
+        if day is None or not local_day <= day <= local_day + MAX_HORIZON:
             continue
         if lex.ooo_through.fullmatch(cue.group().strip()):
             day += timedelta(days=1)

@@ -449,22 +449,22 @@ OOO_THROUGH = r"(?:through|thru)"
 
 # Reply-splitting fallbacks for what the mail parser misses.
 QUOTE_HEADERS = (
-    r"^\s*on\b.{0,200}\bwrote:\s*$",
-    r"^\s*-{2,}\s*original message\s*-{2,}",
-    r"^\s*-{2,}\s*forwarded message\s*-{2,}",
-    r"^\s*begin forwarded message:",
-    r"^\s*_{10,}\s*$",
-    r"^\s*from:.*\n(?:.*\n){0,2}\s*(?:sent|date|to|subject):",
-    r"^\s*(?:sent|date):.*\n\s*(?:from|to):",
-    r"^\s*le .{0,80} a écrit\s*:",
+    r"^[ \t]*on\b.{0,200}\bwrote:\s*$",
+    r"^[ \t]*-{2,}\s*original message\s*-{2,}",
+    r"^[ \t]*-{2,}\s*forwarded message\s*-{2,}",
+    r"^[ \t]*begin forwarded message:",
+    r"^[ \t]*_{10,}\s*$",
+    r"^[ \t]*from:.*\n(?:.*\n){0,2}\s*(?:sent|date|to|subject):",
+    r"^[ \t]*(?:sent|date):.*\n\s*(?:from|to):",
+    r"^[ \t]*le .{0,80} a écrit\s*:",
 )
 SIGNATURE_DELIMITERS = (
     r"^--\s*$",
     r"^__\s*$",
-    r"^\s*sent from my\b",
-    r"^\s*sent (?:from|via) (?:outlook|gmail|yahoo|mail for|samsung|my)",
-    r"^\s*get outlook for\b",
-    r"^\s*sent on the go\b",
+    r"^[ \t]*sent from my\b",
+    r"^[ \t]*sent (?:from|via) (?:outlook|gmail|yahoo|mail for|samsung|my)",
+    r"^[ \t]*get outlook for\b",
+    r"^[ \t]*sent on the go\b",
 )
 # A closing line ("Best,") followed only by a short name/title block ends the message.
 VALEDICTIONS = (

@@ -6,6 +6,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.candidates.models import Candidate
+from app.core.chunks import chunked
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 
 
@@ -13,8 +14,7 @@ def flags_for_candidates(
     session: Session, org_id: str, candidate_ids: list[str]
 ) -> dict[str, list[Flag]]:
     out: dict[str, list[Flag]] = {cid: [] for cid in candidate_ids}
-    for start in range(0, len(candidate_ids), 500):
-        chunk = candidate_ids[start : start + 500]
+    for chunk in chunked(candidate_ids):
         stmt = select(Flag).where(Flag.org_id == org_id, Flag.candidate_id.in_(chunk))
         for flag in session.scalars(stmt):
             out[flag.candidate_id].append(flag)
@@ -25,8 +25,7 @@ def scores_for_candidates(
     session: Session, org_id: str, candidate_ids: list[str]
 ) -> dict[str, CandidateScore]:
     out: dict[str, CandidateScore] = {}
-    for start in range(0, len(candidate_ids), 500):
-        chunk = candidate_ids[start : start + 500]
+    for chunk in chunked(candidate_ids):
         stmt = select(CandidateScore).where(
             CandidateScore.org_id == org_id, CandidateScore.candidate_id.in_(chunk)
         )

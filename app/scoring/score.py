@@ -22,7 +22,7 @@ from typing import Literal
 
 from app.core.business_time import WorkingCalendar
 from app.events.domain import History
-from app.scoring.config import ScoringSettingsDocument
+from app.orgs.scoring_settings import ScoringSettingsDocument
 from app.scoring.metrics import MetricValue, compute_metrics
 from app.scoring.next_action import NextAction, compute_next_action
 from app.scoring.signals import NEGATIVE_CODES, POSITIVE_CODES, Signal, detect_signals

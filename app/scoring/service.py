@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.candidates import repository as candidates_repository
 from app.candidates.models import Candidate
+from app.core.chunks import chunked
 from app.core.errors import NotFound
 from app.core.ids import utcnow
 from app.core.pagination import decode_cursor, encode_cursor
@@ -24,6 +25,7 @@ from app.orgs.service import CurrentSettings
 from app.scoring import repository
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 from app.scoring.score import Evaluation, Signal, evaluate
+from app.webhooks import outbox as webhooks_outbox
 
 UNRANKED = 1000
 # A read's as_of this close to the clock is "now": only then is its evaluation stored.
@@ -296,6 +298,7 @@ def _reconcile_flags(
             continue
         live.add(signal.key)
         flag = by_key.get(signal.key)
+        raised = flag is None or not flag.active
         if flag is None:
             flag = _new_flag(candidate, signal, external_ids)
             session.add(flag)
@@ -306,9 +309,16 @@ def _reconcile_flags(
             signal.severity,
         )
         flag.active, flag.cleared_at = True, None
+        if raised:
+            webhooks_outbox.enqueue_flag_event(
+                session, event_type="candidate.flagged", candidate=candidate, flag=flag, at=as_of
+            )
     for key, flag in by_key.items():
         if key not in live and flag.active:
             flag.active, flag.cleared_at = False, as_of
+            webhooks_outbox.enqueue_flag_event(
+                session, event_type="flag.cleared", candidate=candidate, flag=flag, at=as_of
+            )
     return live
 
 
@@ -369,6 +379,15 @@ def _record_change(
             signals_removed=removed,
         )
     )
+    webhooks_outbox.enqueue_band_change(
+        session,
+        candidate=candidate,
+        at=at,
+        band=result.band,
+        score=result.score,
+        previous=previous,
+        reason="; ".join(parts),
+    )
 
 
 @dataclass(frozen=True)
@@ -401,8 +420,7 @@ def ensure_fresh(
     else:
         scores = repository.scores_for_candidates(session, org_id, candidate_ids)
         stale = [cid for cid in candidate_ids if not _holds(scores.get(cid), as_of, settings)]
-    for start in range(0, len(stale), 500):
-        chunk = stale[start : start + 500]
+    for chunk in chunked(stale):
         locked = candidates_repository.lock_many(session, org_id, chunk)
         refresh_scores(session, org_id=org_id, candidates=locked, settings=settings, now=as_of)
     return len(stale)
@@ -479,11 +497,16 @@ def get_flag(session: Session, *, org_id: str, flag_id: str) -> Flag:
 
 def set_flag_status(session: Session, *, flag: Flag, status: str, reason: str | None) -> Flag:
     """Acknowledge or dismiss a flag; a dismissal takes its points out of the score."""
+    newly_dismissed = status == "dismissed" and flag.status != "dismissed"
     flag.status = status
     flag.status_reason = reason
     flag.status_changed_at = utcnow()
     session.flush()
     candidate = candidates_repository.lock_many(session, flag.org_id, [flag.candidate_id])
+    if newly_dismissed and candidate:
+        webhooks_outbox.enqueue_flag_event(
+            session, event_type="flag.dismissed", candidate=candidate[0], flag=flag
+        )
     settings = orgs_service.get_current_settings(session, org_id=flag.org_id)
     refresh_scores(
         session, org_id=flag.org_id, candidates=candidate, settings=settings, now=utcnow()

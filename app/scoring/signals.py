@@ -32,7 +32,7 @@ from typing import Literal
 
 from app.core.business_time import WorkingCalendar
 from app.events.domain import EventFacts, Exchange, History
-from app.scoring.config import Thresholds
+from app.orgs.scoring_settings import Thresholds
 
 Polarity = Literal["negative", "positive"]
 Severity = Literal["low", "medium", "high"]

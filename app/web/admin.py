@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app import audit
 from app.core.auth import SCOPES
 from app.core.deps import SessionDep
 from app.core.errors import NotFound, UnprocessableContent
@@ -62,6 +63,14 @@ def save_settings(
             request, values=values, errors=errors, version=current.version, status_code=422
         )
     saved = orgs_service.replace_settings(session, org_id=user.org_id, document=document)
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=user.actor,
+        action="settings.changed",
+        target=f"settings:{saved.version}",
+        detail={"version": saved.version},
+    )
     request.session["flash"] = (
         f"Settings saved as version {saved.version}. Scores are recomputed with them as "
         "candidates are next viewed."
@@ -125,6 +134,14 @@ def create_api_key(
             name=name,
             status_code=422,
         )
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=user.actor,
+        action="api_key.created",
+        target=f"api_key:{record.id}",
+        detail={"name": record.name, "prefix": record.prefix, "scopes": record.scope_list},
+    )
     return _keys_page(request, session, user.org_id, created={"record": record, "key": key})
 
 
@@ -139,5 +156,13 @@ def revoke_api_key(
         record = orgs_service.revoke_api_key(session, org_id=user.org_id, key_id=key_id)
     except NotFound as exc:
         raise PageNotFound() from exc
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=user.actor,
+        action="api_key.revoked",
+        target=f"api_key:{record.id}",
+        detail={"name": record.name, "prefix": record.prefix},
+    )
     request.session["flash"] = f"Key “{record.name}” (ft_{record.prefix}_…) is revoked."
     return RedirectResponse("/settings/api-keys", status_code=303)

@@ -8,7 +8,7 @@ from typing import Any
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ValidationError
 
-from app.scoring.config import ScoringSettingsDocument, Thresholds, Weights
+from app.orgs.scoring_settings import ScoringSettingsDocument, Thresholds, Weights
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

@@ -33,7 +33,7 @@ class Mailbox:
 
     envelopes: list[Envelope] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 

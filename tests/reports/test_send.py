@@ -283,3 +283,48 @@ def test_two_senders_at_once_deliver_once(
         "ana@example.com",
         "ben@example.com",
     ]
+
+
+def _add_legacy_recruiter(engine: Engine, org_id: str, external_id: str, **fields: str) -> None:
+    """A recruiter stored before names and ids were checked (the API now refuses these)."""
+    from app.recruiters.models import Recruiter
+
+    with transaction(create_sessionmaker(engine)) as session:
+        session.add(Recruiter(org_id=org_id, external_id=external_id, **fields))
+
+
+def test_one_failing_recruiter_does_not_stop_the_others(
+    cli_env: typer.Typer, engine: Engine, seeded: Seeded, smtp_server: SmtpServer
+) -> None:
+    """CR/LF in a stored name or address: the mail goes out safely or fails alone."""
+    org_id = seeded.org.org_id
+    # Sorted before the seeded recruiters, so they are sent after the failures.
+    _add_legacy_recruiter(
+        engine,
+        org_id,
+        "rec-aa-crlf-name",
+        name="Eve\r\nBcc: all@example.com",
+        email="eve@example.com",
+    )
+    _add_legacy_recruiter(
+        engine, org_id, "rec-ab-crlf-address", name="Mal", email="mal\r\nBcc: x@example.com"
+    )
+    result = CliRunner().invoke(
+        cli_env,
+        ["report", "send", "--org", org_id, "--week", WEEK, "--as-of", "2026-11-25T12:00:00Z"],
+    )
+    assert result.exit_code == 1, result.output
+    assert "rec-ab-crlf-address" in result.output and "FAILED" in result.output
+    assert result.output.count(": sent") == 3, result.output
+
+    recipients = sorted(r for e in smtp_server.mailbox.envelopes for r in e.rcpt_tos)
+    assert recipients == ["ana@example.com", "ben@example.com", "eve@example.com"]
+    eve_raw = next(e for e in smtp_server.mailbox.envelopes if e.rcpt_tos == ["eve@example.com"])
+    assert isinstance(eve_raw.content, bytes)
+    eve = _parse(eve_raw.content)
+    assert (
+        eve["To"] == "Eve Bcc: all@example.com <eve@example.com>"
+        or eve["To"].addresses[0].addr_spec == "eve@example.com"
+    )
+    assert eve["Bcc"] is None
+    assert [r for r, _, _ in _sends(engine, org_id)] == ["rec-aa-crlf-name", "rec-ana", "rec-ben"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.core.business_time import WorkingCalendar
 from app.events.domain import EventFacts, IntentMatch, compute_history
-from app.scoring.config import ScoringSettingsDocument
+from app.orgs.scoring_settings import ScoringSettingsDocument
 from app.scoring.score import Evaluation, evaluate
 
 UTC_CALENDAR = WorkingCalendar()  # Monday-Friday 09:00-17:00 UTC, no holidays

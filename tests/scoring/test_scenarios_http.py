@@ -2,6 +2,7 @@
 
 import json
 import random
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,12 @@ def _check(
     breakdown_codes = {b["code"] for b in state["score_breakdown"]}
     for code in expect.get("breakdown_include", []):
         assert code in breakdown_codes, (code, breakdown_codes)
+    for code in expect.get("breakdown_exclude", []):
+        assert code not in breakdown_codes, (code, breakdown_codes)
+    for name, (low, high) in expect.get("metrics", {}).items():
+        value = state["metrics"][name]
+        assert value is not None and low <= value <= high, (name, value, state["metrics"])
+    _check_next_action(state["next_action"], expect.get("next_action", {}))
     timeline = client.get(
         f"/api/v1/candidates/{candidate_id}/timeline", params={"as_of": as_of}, headers=org.headers
     ).json()
@@ -45,6 +52,18 @@ def _check(
             if key != "index":
                 assert exchange[key] == value, (key, exchange)
     return state
+
+
+def _check_next_action(action: dict[str, Any] | None, expect: dict[str, Any]) -> None:
+    if not expect:
+        return
+    assert action is not None, expect
+    if "action_in" in expect:
+        assert action["action"] in expect["action_in"], action
+    assert action["action"] not in expect.get("action_not", []), action
+    if "due_not_before" in expect:
+        due = datetime.fromisoformat(action["due_at"])
+        assert due >= datetime.fromisoformat(expect["due_not_before"]), action
 
 
 def test_scenarios_exist() -> None:

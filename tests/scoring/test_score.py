@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from app.core.business_time import WorkingCalendar
 from app.events.domain import EventFacts, IntentMatch, compute_history
-from app.scoring.config import ScoringSettingsDocument, Weights
+from app.orgs.scoring_settings import ScoringSettingsDocument, Weights
 from app.scoring.metrics import METRIC_KEYS
 from app.scoring.score import Evaluation, band_for, evaluate
 from app.scoring.signals import NEGATIVE_CODES, TICK
@@ -247,7 +247,7 @@ INTENT_NAMES = ("apology", "excuse", "assurance", "thanks", "commitment", "decli
 
 
 @st.composite
-def histories(draw: Any) -> tuple[list[EventFacts], datetime]:
+def histories(draw: Any) -> tuple[list[EventFacts], datetime]:  # noqa: C901, PLR0912 (one branch per kind of event)
     """Random events (ties included) and an as_of at or after the last one."""
     count = draw(st.integers(0, 20))
     when = T0

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from app.scoring.config import ScoringSettingsDocument
+from app.orgs.scoring_settings import ScoringSettingsDocument
 from app.web import charts, forms
 from app.web.views import Segment, highlight, relative, wall_clock
 

@@ -7,11 +7,12 @@ business time; `thresholds` and `weights` tune the signals in `scoring/signals.p
 import re
 from datetime import time
 from typing import Literal
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.business_time import WorkingCalendar, is_supported_country
+from app.core.timestamps import validate_timezone
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -122,13 +123,3 @@ class ScoringSettingsDocument(BaseModel):
             end=time.fromisoformat(self.working_hours.end),
             holiday_country=self.holiday_country,
         )
-
-
-_ZONES = frozenset(available_timezones())
-
-
-def validate_timezone(value: str) -> str:
-    """Accept an IANA time-zone name, reject anything else with a clear message."""
-    if value not in _ZONES:
-        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin")
-    return value

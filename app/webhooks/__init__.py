@@ -1,0 +1,1 @@
+"""Signed webhooks out (Standard Webhooks): subscriptions, a transactional outbox, delivery."""
