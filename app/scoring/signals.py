@@ -721,7 +721,10 @@ class _Detector:
 
     def _words_not_actions(self) -> None:
         window = timedelta(days=self.th.words_not_actions_window_days)
-        breaks = sorted(self.breaks, key=lambda b: (b.at, b.evidence))
+        # Ties at one instant go by the events' external ids (contract §3), never by stored
+        # ids, which depend on arrival order.
+        external = {e.id: e.external_id for e in self.events}
+        breaks = sorted(self.breaks, key=lambda b: (b.at, [external.get(i, i) for i in b.evidence]))
         for event in self.events:
             if event.direction != "inbound" or event.is_out_of_office:
                 continue
