@@ -1,7 +1,7 @@
 """webhooks: signing secrets sealed at rest (secret -> secret_sealed); message subjects
 
 Revision ID: 20261130_hooks_2
-Revises: 20261130_harden_1
+Revises: 20261130_fair_1
 Create Date: 2026-11-30 11:30:00
 """
 
@@ -14,7 +14,7 @@ from app.core.sealing import seal, unseal
 from app.core.settings import get_settings
 
 revision: str = '20261130_hooks_2'
-down_revision: str | None = '20261130_harden_1'
+down_revision: str | None = '20261130_fair_1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
