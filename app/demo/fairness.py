@@ -141,6 +141,7 @@ def facts_of(candidate: GeneratedCandidate) -> list[EventFacts]:
                     auto_reply=bool(raw.get("auto_reply", False)),
                     text=text,
                     intents=[(m.intent, m.evidence) for m in matches],
+                    subject=raw.get("subject"),
                 ),
                 body_key=body_key_of(raw.get("body")),
             )

@@ -15,6 +15,7 @@ from typing import Literal
 from app.core.business_time import WorkingCalendar, merge_intervals
 from app.language import INTENTS as INTENTS  # re-exported for older callers
 from app.language import IntentMatch as IntentMatch
+from app.language import auto_reply_subject
 
 Direction = Literal["inbound", "outbound"]
 CALL_OUTCOMES = ("connected", "no_answer", "voicemail", "busy", "failed")
@@ -43,6 +44,7 @@ _REQUEST = re.compile(
     r"poderia|pode me|me avise)\b",
     re.IGNORECASE,
 )
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|wg|fw|fwd|rv|tr|res|enc|sv)\s*:", re.IGNORECASE)
 # A scheduling phrase that confirms an agreed time rather than proposing one ("see you then").
 _SEE_YOU = re.compile(
     r"^(?:see you|talk (?:to you )?(?:then|soon|on|tomorrow)|speak (?:to you )?(?:then|soon)|"
@@ -97,7 +99,13 @@ class EventFacts:
         if self.auto_reply:
             return True
         said = {i.intent for i in self.intents}
-        return "out_of_office" in said and said <= NOTICE_INTENTS
+        if "out_of_office" not in said:
+            return False
+        # A notice marked automatic by its subject asks nothing (`needs_reply` false at ingest)
+        # even when a phrase of its boilerplate reads like scheduling.
+        return said <= NOTICE_INTENTS or (
+            self.needs_reply is False and said <= NOTICE_INTENTS | {"scheduling"}
+        )
 
     @property
     def absence(self) -> tuple[datetime, datetime] | None:
@@ -451,6 +459,7 @@ def detect_needs_reply(
     auto_reply: bool,
     text: str | None,
     intents: Iterable[str | tuple[str, str]],
+    subject: str | None = None,
 ) -> bool | None:
     """Tell whether an inbound event needs an answer from the recruiting side (None: outbound).
 
@@ -458,7 +467,8 @@ def detect_needs_reply(
     then" or an absence notice does not. A call the recruiter missed needs a call back, a
     meeting the candidate moved or cancelled needs a new time, an inbound request an answer.
     `intents` are names or (name, evidence) pairs; with evidence, a scheduling phrase that
-    only confirms ("see you Thursday") is not a proposal.
+    only confirms ("see you Thursday") is not a proposal. A subject that marks an automatic
+    reply ("Abwesenheitsnotiz", "Automatic reply: …", not "Re: …") makes it a notice.
     """
     if direction != "inbound":
         return None
@@ -469,7 +479,13 @@ def detect_needs_reply(
         for name, evidence in pairs
         if name in REPLY_INTENTS and not (name == "scheduling" and _SEE_YOU.match(evidence.strip()))
     ]
-    if auto_reply or ("out_of_office" in said and said <= NOTICE_INTENTS):
+    marked_automatic = bool(
+        subject
+        and not _REPLY_SUBJECT.match(subject)
+        and auto_reply_subject(subject) is not None
+        and "decline" not in said
+    )
+    if auto_reply or marked_automatic or ("out_of_office" in said and said <= NOTICE_INTENTS):
         return False
     if type_ == "request":
         return True

@@ -383,6 +383,7 @@ def _event_row(
             auto_reply=item.auto_reply,
             text=text,
             intents=[(str(i["intent"]), str(i.get("evidence") or "")) for i in intents],
+            subject=item.subject,
         ),
         "body_key": domain.body_key_of(item.body),
         "content_hash": digest,

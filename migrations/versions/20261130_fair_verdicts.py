@@ -79,6 +79,7 @@ def _backfill() -> None:
                         (str(i.get("intent")), str(i.get("evidence") or ""))
                         for i in intents or []
                     ],
+                    subject=row.subject,
                 ),
                 "body_key": body_key_of(row.body),
             }

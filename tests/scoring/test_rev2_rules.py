@@ -456,3 +456,23 @@ def test_a_scheduling_confirmation_is_not_a_proposal(evidence: str, expected: bo
         intents=[("thanks", "Thanks"), ("scheduling", evidence)],
     )
     assert found is expected
+
+
+def test_a_subject_marked_notice_is_a_notice_whatever_its_boilerplate_reads_like() -> None:
+    def need(subject: str) -> bool | None:
+        return detect_needs_reply(
+            direction="inbound",
+            type_="message",
+            outcome=None,
+            auto_reply=False,
+            text="Ich bin bis 20.11. nicht im Büro und habe in dieser Zeit keinen Zugriff.",
+            intents=[("scheduling", "habe in dieser Zeit"), ("out_of_office", "nicht im Büro")],
+            subject=subject,
+        )
+
+    assert need("Abwesenheitsnotiz: AW: Fallstudie") is False
+    assert need("AW: Fallstudie") is True  # a person's reply keeps what it says
+    leave = intent("out_of_office", "Abwesenheitsnotiz", until=at(23, 0))
+    notice = in_msg(at(13, 10), "scheduling", leave, needs_reply=False)
+    human = in_msg(at(13, 10), "scheduling", leave, needs_reply=True)
+    assert notice.is_out_of_office and not human.is_out_of_office
