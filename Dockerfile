@@ -1,7 +1,11 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t followthrough .
 # Run:   docker run -e DATABASE_URL=postgresql+psycopg://user:pass@db/followthrough \
-#                   -e SECRET_KEY=... -e ENVIRONMENT=production -p 8000:8000 followthrough
+#                   -e SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+#                   -e FORWARDED_ALLOW_IPS=10.0.0.0/8 -p 8000:8000 followthrough
+# The image runs in production mode: without a SECRET_KEY of 32+ bytes it stops at startup
+# with an error saying so. FORWARDED_ALLOW_IPS names the reverse proxies whose
+# X-Forwarded-For is believed (default: none but 127.0.0.1).
 
 FROM python:3.11-slim AS build
 WORKDIR /src
@@ -19,6 +23,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONPATH=/srv \
     DATABASE_URL=sqlite:////data/followthrough.db \
+    ENVIRONMENT=production \
     LOG_JSON=true
 RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --home /srv app \

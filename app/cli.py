@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from app import audit
 from app.core.chunks import chunked
 from app.core.db import create_sessionmaker, open_engine, session_scope, transaction
 from app.core.settings import get_settings
@@ -37,9 +38,15 @@ def serve(
     import uvicorn
 
     from app.core.logging import configure_logging
+    from app.core.settings import check_secret_for_host
 
     settings = get_settings()
     configure_logging(level=settings.log_level, json_logs=settings.log_json)
+    try:
+        check_secret_for_host(settings, host)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     if migrate:
         db_upgrade()
     uvicorn.run(
@@ -48,7 +55,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app applies FORWARDED_ALLOW_IPS itself (ProxyHeadersMiddleware in create_app).
+        proxy_headers=False,
         timeout_graceful_shutdown=20,
         access_log=False,
     )
@@ -128,6 +136,14 @@ def apikey_create(
             )
         except AppError as exc:
             raise typer.BadParameter(exc.detail) from exc
+        audit.record(
+            session,
+            org_id=org_id,
+            actor=audit.SYSTEM,
+            action="api_key.created",
+            target=f"api_key:{record.id}",
+            detail={"name": record.name, "prefix": record.prefix, "scopes": record.scope_list},
+        )
         key_id = record.id
     if as_json:
         typer.echo(json.dumps({"id": key_id, "api_key": key, "scopes": sorted(set(scopes))}))
@@ -161,9 +177,17 @@ def apikey_revoke(
     with session_scope() as session:
         org_id = resolve_org(session, org)
         try:
-            orgs_service.revoke_api_key(session, org_id=org_id, key_id=key_id)
+            record = orgs_service.revoke_api_key(session, org_id=org_id, key_id=key_id)
         except AppError as exc:
             raise typer.BadParameter(exc.detail) from exc
+        audit.record(
+            session,
+            org_id=org_id,
+            actor=audit.SYSTEM,
+            action="api_key.revoked",
+            target=f"api_key:{record.id}",
+            detail={"name": record.name, "prefix": record.prefix},
+        )
     typer.echo(f"revoked {key_id}")
 
 

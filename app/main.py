@@ -1,5 +1,6 @@
 """The ASGI application: `create_app()` wires settings, database, routers and handlers."""
 
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,20 +15,30 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import __version__
+from app import __version__, language
+from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
+from app.core.auth import ApiKeyStore
 from app.core.db import create_engine_for, create_sessionmaker
 from app.core.errors import (
     PROBLEM_MEDIA_TYPE,
     AppError,
     Conflict,
     ServiceUnavailable,
+    Unauthorized,
     database_problem,
     document_problems,
+    problem_responses,
 )
 from app.core.logging import configure_logging, get_logger
-from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from app.core.ratelimit import TooManyRequests, limiter_for
 from app.core.settings import Settings, get_settings
 from app.core.validation import validation_problem
 from app.events.router import router as events_router
@@ -88,7 +99,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return _problem_response(request, exc)
+        response = _problem_response(request, exc)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(max(1, exc.retry_after))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -152,6 +166,7 @@ def create_app(
         )
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
+        language.warm_up()  # the first message must not pay for loading the language model
         try:
             with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
                 yield
@@ -170,7 +185,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.authenticate_api_key = orgs_service.authenticate_api_key
+    api_keys: ApiKeyStore = orgs_service  # the module is the store; mypy checks it fits
+    app.state.api_keys = api_keys
+    app.state.rate_limiter = limiter_for(settings.redis_url)
     if engine is not None:
         app.state.engine = engine
         app.state.sessionmaker = session_factory or create_sessionmaker(engine)
@@ -183,13 +200,16 @@ def create_app(
         orgs_router,
         webhooks_router,
         integrations_router,
+        audit_router,
     ):
         app.include_router(router)
     _install_ops_routes(app)
     app.include_router(reports_router)
     web.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -211,9 +231,22 @@ def _install_ops_routes(app: FastAPI) -> None:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
-    def metrics() -> PlainTextResponse:
-        """Prometheus metrics."""
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=PlainTextResponse,
+        responses=problem_responses(401),
+    )
+    def metrics(request: Request) -> PlainTextResponse:
+        """Prometheus metrics (with `METRICS_TOKEN` set: `Authorization: Bearer <token>`)."""
+        token = request.app.state.settings.metrics_token
+        if token is not None:
+            scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+            expected = token.get_secret_value().encode()
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                sent.strip().encode(), expected
+            ):
+                raise Unauthorized("Send the metrics token as 'Authorization: Bearer <token>'.")
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
+from app import audit
 from app.candidates import service as candidates_service
 from app.candidates.models import Candidate
 from app.candidates.schemas import CandidateRead, CandidateStatus, CandidateSummary, CandidateUpsert
@@ -98,6 +99,14 @@ def erase_candidate(
         session, org_id=principal.org_id, candidate_id=candidate_id
     )
     candidates_service.erase_candidate(session, candidate=candidate)
+    # Only the id: the point of erasure is that nothing about the person stays behind.
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal,
+        action="candidate.erased",
+        target=f"candidate:{candidate_id}",
+    )
     return Response(status_code=204)
 
 

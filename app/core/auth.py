@@ -24,15 +24,21 @@ class Principal:
     scopes: frozenset[str]
     api_key_id: str | None = None
     user_id: str | None = None
+    # How the audit log names this caller (a key's name and prefix, a user's email).
+    label: str | None = None
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes
 
 
-class ApiKeyAuthenticator(Protocol):
-    """Look a presented key up: its principal, or None when unknown or revoked."""
+class ApiKeyStore(Protocol):
+    """Where keys live (the orgs domain): look one up, and note that it was used."""
 
-    def __call__(self, session: Session, *, key: str) -> Principal | None: ...
+    def authenticate_api_key(self, session: Session, *, key: str) -> Principal | None:
+        """The key's principal, or None when unknown or revoked."""
+
+    def note_api_key_use(self, session: Session, *, key_id: str) -> None:
+        """Record that the key was used just now (cheaply; not on every request)."""
 
 
 def expand_scopes(scopes: list[str]) -> frozenset[str]:

@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from app.core.auth import ApiKeyAuthenticator, Principal
+from app.core.auth import ApiKeyStore, Principal
 from app.core.errors import Forbidden, Unauthorized
 from app.core.ids import utcnow
+from app.core.ratelimit import STATE_KEY as RATE_LIMIT_STATE
+from app.core.ratelimit import RateLimiter, TooManyRequests
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -25,19 +27,37 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 def get_principal(request: Request, session: SessionDep) -> Principal:
     """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid).
 
-    Keys live with organisations, a layer above this one: `create_app()` hands the lookup in
-    as `app.state.authenticate_api_key`.
+    Keys live with organisations, a layer above this one: `create_app()` hands the key store
+    in as `app.state.api_keys`.
     """
-    authenticate: ApiKeyAuthenticator = request.app.state.authenticate_api_key
+    api_keys: ApiKeyStore = request.app.state.api_keys
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    principal = authenticate(session, key=token.strip())
+    principal = api_keys.authenticate_api_key(session, key=token.strip())
     if principal is None:
         raise Unauthorized("The API key is not valid or has been revoked.")
     request.state.org_id = principal.org_id
+    if principal.api_key_id is not None:
+        limit_api_key(request, principal.api_key_id)
+        api_keys.note_api_key_use(session, key_id=principal.api_key_id)
     return principal
+
+
+def limit_api_key(request: Request, key_id: str) -> None:
+    """Count the request against its key's rate limit (429 when spent); headers follow."""
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is None:
+        return
+    state = limiter.hit(request.app.state.settings.rate_limit_api_key, "api-key", key_id)
+    request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = state
+    if not state.allowed:
+        raise TooManyRequests(
+            f"This API key made more than {state.limit} requests in the current window; "
+            f"retry in {state.reset_seconds} s.",
+            retry_after=state.reset_seconds,
+        )
 
 
 def require(scope: str) -> Callable[[Principal], Principal]:

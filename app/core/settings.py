@@ -3,10 +3,11 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PLACEHOLDER_SECRET = "change-me-dev-only-secret"
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -35,14 +36,45 @@ class Settings(BaseSettings):
     webhooks_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
     webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhooks_retry_hours: float = Field(default=72.0, gt=0)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's semantics):
+    # comma-separated addresses or networks, "*" for any. Nobody else can claim an address.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # When set, GET /metrics wants `Authorization: Bearer <token>`.
+    metrics_token: SecretStr | None = None
+    # Shared rate-limit counters for several replicas; in-process memory when unset.
+    redis_url: str | None = None
+    # Rate limits in the `limits` notation ("<amount> per <n> <unit>"); generous defaults.
+    rate_limit_api_key: str = "1200 per minute"
+    rate_limit_login_address: str = "30 per 15 minutes"
+    rate_limit_login_account: str = "10 per minute"
+
+    @field_validator("rate_limit_api_key", "rate_limit_login_address", "rate_limit_login_account")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # raises ValueError on nonsense
+        return value
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> "Settings":
-        if self.environment == "production" and (
-            self.secret_key.get_secret_value() == _PLACEHOLDER_SECRET
-        ):
-            raise ValueError("SECRET_KEY must be set to a real secret in production")
+        if self.environment == "production" and self.secret_is_weak:
+            raise ValueError(
+                f"SECRET_KEY must be a real secret of at least {MIN_SECRET_BYTES} bytes in "
+                "production (generate one: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
         return self
+
+    @property
+    def secret_is_weak(self) -> bool:
+        """The placeholder secret, or one too short to sign sessions safely."""
+        secret = self.secret_key.get_secret_value()
+        return secret == _PLACEHOLDER_SECRET or len(secret.encode()) < MIN_SECRET_BYTES
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:
@@ -53,3 +85,26 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the process-wide settings (tests clear the cache or build their own)."""
     return Settings()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding to `host` keeps the service on this machine."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_secret_for_host(settings: Settings, host: str) -> None:
+    """Refuse to serve sessions signed with a weak secret beyond this machine."""
+    if settings.secret_is_weak and not is_loopback(host):
+        raise ValueError(
+            f"Refusing to serve on {host}: SECRET_KEY is the development placeholder or "
+            f"shorter than {MIN_SECRET_BYTES} bytes, so anyone could forge a session. Set "
+            "SECRET_KEY (python -c 'import secrets; print(secrets.token_urlsafe(48))'), or "
+            "bind to 127.0.0.1."
+        )

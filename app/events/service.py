@@ -31,13 +31,13 @@ from app.core.ids import new_id, utcnow
 from app.core.logging import get_logger
 from app.core.metrics import EVENTS_INGESTED
 from app.core.validation import validation_problem
-from app.events import repository
+from app.events import domain, repository
 from app.events.domain import History, compute_history
 from app.events.models import Event
 from app.events.schemas import EventCreate
+from app.language import classify_message
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
-from app.scoring import intents as intents_classifier
 
 log = get_logger("followthrough.events")
 
@@ -146,7 +146,7 @@ def record_events(
                 "different content; external_id is the idempotency key."
             )
     if touched:
-        EVENTS_INGESTED.labels(org_id).inc(sum(1 for o in outcomes if o.created))
+        EVENTS_INGESTED.inc(sum(1 for o in outcomes if o.created))
         refresh_candidates(
             session,
             org_id=org_id,
@@ -207,17 +207,21 @@ def _event_row(
     digest: str,
 ) -> dict[str, Any]:
     intents: list[dict[str, Any]] = []
+    language: str | None = None
+    intents_available = True
     if item.direction == "inbound" and item.type == "message":
         tz = ZoneInfo(candidate.timezone or settings.document.timezone)
-        matches = intents_classifier.classify_message(
+        found = classify_message(
             body=item.body,
             subject=item.subject,
             occurred_at=item.occurred_at,
             tz=tz,
             auto_reply=item.auto_reply,
         )
-        intents = [m.to_dict() for m in matches]
+        intents = [m.to_dict() for m in found.intents]
+        language, intents_available = found.language, found.intents_available
     redact = settings.document.body_retention == "redact"
+    text = item.body if item.body is not None else item.subject
     return {
         "id": new_id(),
         "org_id": org_id,
@@ -241,6 +245,17 @@ def _event_row(
         "expects_reply": item.expects_reply,
         "event_metadata": item.metadata,
         "intents": intents,
+        "language": language,
+        "intents_available": intents_available,
+        "needs_reply": domain.detect_needs_reply(
+            direction=item.direction,
+            type_=item.type,
+            outcome=item.outcome,
+            auto_reply=item.auto_reply,
+            text=text,
+            intents=[str(i["intent"]) for i in intents],
+        ),
+        "body_key": domain.body_key_of(item.body),
         "content_hash": digest,
     }
 
@@ -282,6 +297,7 @@ def refresh_candidates(
                 "paused": [[lo.isoformat(), hi.isoformat()] for lo, hi in x.paused],
                 "latency_seconds": None if x.is_open else x.latency_seconds,
                 "business_seconds": None if x.is_open else x.business_seconds,
+                "counts_for_latency": x.counts_for_latency,
             }
             for x in history.exchanges
         )

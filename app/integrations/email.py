@@ -23,6 +23,7 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 from typing import Any
 
+from app import language as message_language
 from app.integrations.base import (
     Delivery,
     InboundMail,
@@ -32,7 +33,6 @@ from app.integrations.base import (
     hmac_hex,
     same,
 )
-from app.scoring import intents as message_language
 
 MAILGUN_TOLERANCE = timedelta(minutes=10)
 MAX_TEXT = 100_000

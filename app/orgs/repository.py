@@ -1,6 +1,8 @@
 """SQL for organisations, API keys and settings versions."""
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.orgs.models import ApiKey, Organisation, SettingsVersion
@@ -48,3 +50,22 @@ def list_organisations(session: Session) -> list[Organisation]:
 
 def get_organisation(session: Session, org_id: str) -> Organisation | None:
     return session.get(Organisation, org_id)
+
+
+def touch_api_key(session: Session, key_id: str, *, now: datetime, older_than: datetime) -> None:
+    """Set `last_used_at` unless it is recent or another transaction is setting it."""
+    candidate = (
+        select(ApiKey.id)
+        .where(
+            ApiKey.id == key_id,
+            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < older_than),
+        )
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == candidate)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from app import audit
 from app.core.deps import AdminPrincipal, ReadPrincipal, SessionDep
 from app.core.errors import problem_responses
 from app.orgs import service as orgs_service
@@ -62,6 +63,14 @@ def put_scoring_settings(
     """
     document = ScoringSettingsUpdate.model_validate(body.model_dump())
     current = orgs_service.replace_settings(session, org_id=principal.org_id, document=document)
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal,
+        action="settings.changed",
+        target=f"settings:{current.version}",
+        detail={"version": current.version},
+    )
     return _settings_read(current)
 
 
@@ -84,6 +93,14 @@ def create_api_key(
     record, key = orgs_service.create_api_key(
         session, org_id=principal.org_id, name=body.name, scopes=list(body.scopes)
     )
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal,
+        action="api_key.created",
+        target=f"api_key:{record.id}",
+        detail={"name": record.name, "prefix": record.prefix, "scopes": record.scope_list},
+    )
     return ApiKeyCreated(**_key_read(record).model_dump(), api_key=key)
 
 
@@ -96,4 +113,13 @@ def revoke_api_key(
     key_id: Annotated[str, Path(max_length=64)], session: SessionDep, principal: AdminPrincipal
 ) -> ApiKeyRead:
     """Revoke an API key; requests with it are refused from then on."""
-    return _key_read(orgs_service.revoke_api_key(session, org_id=principal.org_id, key_id=key_id))
+    record = orgs_service.revoke_api_key(session, org_id=principal.org_id, key_id=key_id)
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal,
+        action="api_key.revoked",
+        target=f"api_key:{record.id}",
+        detail={"name": record.name, "prefix": record.prefix},
+    )
+    return _key_read(record)

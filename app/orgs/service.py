@@ -1,6 +1,7 @@
 """Organisations, API keys and the versioned scoring settings document."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -74,8 +75,32 @@ def authenticate_api_key(session: Session, *, key: str) -> Principal | None:
     if record is None or record.revoked_at is not None:
         return None
     return Principal(
-        org_id=record.org_id, scopes=expand_scopes(record.scope_list), api_key_id=record.id
+        org_id=record.org_id,
+        scopes=expand_scopes(record.scope_list),
+        api_key_id=record.id,
+        label=f"{record.name} (ft_{record.prefix}_…)",
     )
+
+
+KEY_USE_RESOLUTION = timedelta(minutes=1)
+_key_use_noted: dict[str, datetime] = {}
+
+
+def note_api_key_use(session: Session, *, key_id: str, now: datetime | None = None) -> None:
+    """Record when a key was last used, writing at most once a minute per key.
+
+    A per-process memo skips the database for most requests; the conditional UPDATE (which
+    skips a row another transaction holds) keeps several processes to about one write a
+    minute without ever waiting on each other.
+    """
+    now = now or utcnow()
+    last = _key_use_noted.get(key_id)
+    if last is not None and now - last < KEY_USE_RESOLUTION:
+        return
+    if len(_key_use_noted) > 10_000:
+        _key_use_noted.clear()
+    _key_use_noted[key_id] = now
+    repository.touch_api_key(session, key_id, now=now, older_than=now - KEY_USE_RESOLUTION)
 
 
 def get_current_settings(session: Session, *, org_id: str) -> CurrentSettings:

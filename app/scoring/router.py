@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
+from app import audit
 from app.candidates.schemas import CandidateStatus
 from app.core.deps import AsOf, ReadPrincipal, SessionDep, WritePrincipal
 from app.core.errors import problem_responses
@@ -103,9 +104,18 @@ def dismiss_flag(
 ) -> FlagRead:
     """Dismiss a flag with a reason; it never returns for the same evidence."""
     flag = scoring_service.get_flag(session, org_id=principal.org_id, flag_id=flag_id)
-    return flag_read(
-        scoring_service.set_flag_status(session, flag=flag, status="dismissed", reason=body.reason)
+    changed = scoring_service.set_flag_status(
+        session, flag=flag, status="dismissed", reason=body.reason
     )
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal,
+        action="flag.dismissed",
+        target=f"flag:{flag.id}",
+        detail={"candidate_id": flag.candidate_id, "code": flag.code, "reason": body.reason},
+    )
+    return flag_read(changed)
 
 
 @router.post(
@@ -118,6 +128,15 @@ def acknowledge_flag(
 ) -> FlagRead:
     """Acknowledge a flag: the recruiter has seen it; it stays until the behaviour clears."""
     flag = scoring_service.get_flag(session, org_id=principal.org_id, flag_id=flag_id)
-    return flag_read(
-        scoring_service.set_flag_status(session, flag=flag, status="acknowledged", reason=None)
+    changed = scoring_service.set_flag_status(
+        session, flag=flag, status="acknowledged", reason=None
     )
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal,
+        action="flag.acknowledged",
+        target=f"flag:{flag.id}",
+        detail={"candidate_id": flag.candidate_id, "code": flag.code},
+    )
+    return flag_read(changed)

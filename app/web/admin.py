@@ -5,12 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app import audit
 from app.core.auth import SCOPES
 from app.core.deps import SessionDep
 from app.core.errors import NotFound, UnprocessableContent
 from app.orgs import service as orgs_service
+from app.reports import service as reports_service
 from app.web import forms
-from app.web.pages import FormDep
+from app.web.pages import FormDep, page_now
 from app.web.security import AdminUser, PageNotFound, verify_csrf
 from app.web.templating import render
 
@@ -19,16 +21,20 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 def _settings_page(
     request: Request,
+    session: SessionDep,
+    org_id: str,
     *,
     values: dict[str, Any],
     errors: dict[str, str],
     version: int,
     status_code: int = 200,
 ) -> HTMLResponse:
+    quality = reports_service.flag_quality(session, org_id=org_id, as_of=page_now(request))
     return render(
         request,
         "settings.html",
         {
+            "flag_quality": quality,
             "values": values,
             "errors": errors,
             "version": version,
@@ -44,7 +50,12 @@ def _settings_page(
 def settings_form(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
     current = orgs_service.get_current_settings(session, org_id=user.org_id)
     return _settings_page(
-        request, values=forms.form_values(current.document), errors={}, version=current.version
+        request,
+        session,
+        user.org_id,
+        values=forms.form_values(current.document),
+        errors={},
+        version=current.version,
     )
 
 
@@ -59,9 +70,23 @@ def save_settings(
     if document is None:
         current = orgs_service.get_current_settings(session, org_id=user.org_id)
         return _settings_page(
-            request, values=values, errors=errors, version=current.version, status_code=422
+            request,
+            session,
+            user.org_id,
+            values=values,
+            errors=errors,
+            version=current.version,
+            status_code=422,
         )
     saved = orgs_service.replace_settings(session, org_id=user.org_id, document=document)
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=user.actor,
+        action="settings.changed",
+        target=f"settings:{saved.version}",
+        detail={"version": saved.version},
+    )
     request.session["flash"] = (
         f"Settings saved as version {saved.version}. Scores are recomputed with them as "
         "candidates are next viewed."
@@ -125,6 +150,14 @@ def create_api_key(
             name=name,
             status_code=422,
         )
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=user.actor,
+        action="api_key.created",
+        target=f"api_key:{record.id}",
+        detail={"name": record.name, "prefix": record.prefix, "scopes": record.scope_list},
+    )
     return _keys_page(request, session, user.org_id, created={"record": record, "key": key})
 
 
@@ -139,5 +172,13 @@ def revoke_api_key(
         record = orgs_service.revoke_api_key(session, org_id=user.org_id, key_id=key_id)
     except NotFound as exc:
         raise PageNotFound() from exc
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=user.actor,
+        action="api_key.revoked",
+        target=f"api_key:{record.id}",
+        detail={"name": record.name, "prefix": record.prefix},
+    )
     request.session["flash"] = f"Key “{record.name}” (ft_{record.prefix}_…) is revoked."
     return RedirectResponse("/settings/api-keys", status_code=303)

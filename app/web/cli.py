@@ -52,3 +52,61 @@ def register(cli: typer.Typer) -> None:
                 raise typer.BadParameter(exc.detail) from exc
             summary = f"user {user.email} ({user.role}) created in organisation {org_id}: {user.id}"
         typer.echo(summary)
+
+    @user_cli.command("set-password")
+    def user_set_password(
+        email: Annotated[str, typer.Option(help="The account's sign-in email")],
+        password: Annotated[
+            str,
+            typer.Option(
+                prompt=True, hide_input=True, confirmation_prompt=True, help="The new password"
+            ),
+        ],
+    ) -> None:
+        """Replace a user's password; every session they have is ended."""
+        from app import audit
+        from app.core.db import session_scope
+        from app.core.errors import AppError
+        from app.users import service as users_service
+
+        with session_scope() as session:
+            user = users_service.get_user_by_email(session, email=email)
+            if user is None:
+                raise typer.BadParameter("no user has this email")
+            try:
+                ended = users_service.set_password(session, user=user, password=password)
+            except AppError as exc:
+                raise typer.BadParameter(exc.detail) from exc
+            audit.record(
+                session,
+                org_id=user.org_id,
+                actor=audit.SYSTEM,
+                action="user.password_changed",
+                target=f"user:{user.id}",
+                detail={"email": user.email, "sessions": ended},
+            )
+        typer.echo(f"password changed for {email}; {ended} session(s) ended")
+
+    @user_cli.command("sign-out")
+    def user_sign_out(
+        email: Annotated[str, typer.Option(help="The account's sign-in email")],
+    ) -> None:
+        """End every session of a user (sign out everywhere)."""
+        from app import audit
+        from app.core.db import session_scope
+        from app.users import service as users_service
+
+        with session_scope() as session:
+            user = users_service.get_user_by_email(session, email=email)
+            if user is None:
+                raise typer.BadParameter("no user has this email")
+            ended = users_service.end_all_sessions(session, user_id=user.id)
+            audit.record(
+                session,
+                org_id=user.org_id,
+                actor=audit.SYSTEM,
+                action="user.signed_out_everywhere",
+                target=f"user:{user.id}",
+                detail={"email": user.email, "sessions": ended},
+            )
+        typer.echo(f"{email}: {ended} session(s) ended")

@@ -1,16 +1,22 @@
 """Recruiter pages: sign-in, the pipeline, a candidate, and acting on flags."""
 
+import hashlib
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from app import audit
+from app.audit import Actor
 from app.core.deps import SessionDep
 from app.core.errors import NotFound
 from app.core.ids import utcnow
+from app.core.ratelimit import RateLimiter
+from app.core.settings import Settings
 from app.scoring.labels import BAND_LABELS
 from app.scoring.router import FLAG_CODES
 from app.users import service as users_service
@@ -19,8 +25,11 @@ from app.web import service as web_service
 from app.web import views
 from app.web.security import (
     CurrentUser,
+    LoginRequired,
     PageNotFound,
+    SignedInUser,
     client_address,
+    current_user,
     end_session,
     safe_next,
     start_session,
@@ -61,6 +70,14 @@ def login_form(
     return render(request, "login.html", {"next": safe_next(next_path), "error": None, "email": ""})
 
 
+def _too_many(request: Request, context: dict[str, Any], retry_after: int) -> HTMLResponse:
+    minutes = max(1, -(-retry_after // 60))
+    error = f"Too many sign-in attempts. Wait {minutes} minute(s) and try again."
+    response = render(request, "login.html", {**context, "error": error}, status_code=429)
+    response.headers["Retry-After"] = str(max(1, retry_after))
+    return response
+
+
 @router.post("/login")
 def login(
     request: Request,
@@ -69,18 +86,41 @@ def login(
     password: Annotated[str, Form(max_length=1024)] = "",
     next_path: Annotated[str, Form(alias="next", max_length=2000)] = "/",
 ) -> Response:
-    throttle = request.app.state.web_login_throttle
+    limiter: RateLimiter = request.app.state.rate_limiter
+    settings: Settings = request.app.state.settings
     address = client_address(request)
-    now = utcnow()
-    context = {"next": safe_next(next_path), "email": email}
-    if throttle.is_blocked(address, now):
-        error = "Too many failed sign-ins from your network. Wait 15 minutes and try again."
-        return render(request, "login.html", {**context, "error": error}, status_code=429)
-    result = users_service.authenticate(session, email=email, password=password, now=now)
+    account_key = hashlib.sha256(users_service.normalize_email(email).encode()).hexdigest()
+    context: dict[str, Any] = {"next": safe_next(next_path), "email": email}
+    # Counted before any check, so parallel attempts cannot all pass one reading.
+    for limit, kind, key in (
+        (settings.rate_limit_login_address, "login-address", address),
+        (settings.rate_limit_login_account, "login-account", account_key),
+    ):
+        state = limiter.hit(limit, kind, key)
+        if not state.allowed:
+            return _too_many(request, context, state.reset_seconds)
+    result = users_service.authenticate(session, email=email, password=password, counters=limiter)
+    account = result.account
     if result.outcome is LoginOutcome.OK and result.user is not None:
-        start_session(request, result.user)
+        # The per-address limit counts failures: a good sign-in gives its attempt back.
+        limiter.refund(settings.rate_limit_login_address, "login-address", address)
+        start_session(request, session, result.user)
+        audit.record(
+            session,
+            org_id=result.user.org_id,
+            actor=Actor("user", result.user.id, result.user.email),
+            action="user.signed_in",
+            detail={"address": address},
+        )
         return _see_other(safe_next(next_path))
-    throttle.record_failure(address, now)
+    if account is not None:
+        audit.record(
+            session,
+            org_id=account.org_id,
+            actor=Actor("user", account.id, account.email),
+            action="user.sign_in_failed",
+            detail={"address": address, "locked": result.outcome is LoginOutcome.LOCKED},
+        )
     if result.outcome is LoginOutcome.LOCKED:
         error = (
             "Too many failed sign-ins for this account. It is locked for 15 minutes; "
@@ -92,10 +132,37 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
-    end_session(request)
+def logout(request: Request, session: SessionDep) -> RedirectResponse:
+    user = _signed_in_or_none(request, session)
+    end_session(request, session)
+    if user is not None:
+        audit.record(session, org_id=user.org_id, actor=user.actor, action="user.signed_out")
     request.session["flash"] = "You have signed out."
     return _see_other("/login")
+
+
+@router.post("/sign-out-everywhere")
+def sign_out_everywhere(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """End every session of the signed-in user, this one included."""
+    ended = users_service.end_all_sessions(session, user_id=user.id)
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=user.actor,
+        action="user.signed_out_everywhere",
+        target=f"user:{user.id}",
+        detail={"sessions": ended},
+    )
+    end_session(request)
+    request.session["flash"] = f"You have signed out everywhere ({ended} session(s) ended)."
+    return _see_other("/login")
+
+
+def _signed_in_or_none(request: Request, session: Session) -> SignedInUser | None:
+    try:
+        return current_user(request, session)
+    except LoginRequired:
+        return None
 
 
 # --- pipeline ---------------------------------------------------------------------------
@@ -210,6 +277,7 @@ def acknowledge_flag(
         )
     except NotFound as exc:
         raise PageNotFound() from exc
+    _audit_flag(session, user, change, action="flag.acknowledged")
     return _flag_response(request, change)
 
 
@@ -238,4 +306,27 @@ def dismiss_flag(
         )
     except NotFound as exc:
         raise PageNotFound() from exc
+    _audit_flag(session, user, change, action="flag.dismissed", reason=reason)
     return _flag_response(request, change)
+
+
+def _audit_flag(
+    session: Session,
+    user: SignedInUser,
+    change: web_service.FlagChange,
+    *,
+    action: str,
+    reason: str | None = None,
+) -> None:
+    flag = change.flag.flag
+    detail: dict[str, Any] = {"candidate_id": flag.candidate_id, "code": flag.code}
+    if reason is not None:
+        detail["reason"] = reason
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=user.actor,
+        action=action,
+        target=f"flag:{flag.id}",
+        detail=detail,
+    )

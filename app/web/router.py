@@ -9,16 +9,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
-from app.web import admin, pages, webhooks
+from app.web import account, admin, pages, webhooks
 from app.web.security import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
     LoginRequired,
     PageForbidden,
     PageNotFound,
+    UiDisabled,
 )
 from app.web.templating import STATIC_DIR, render
-from app.web.throttle import LoginThrottle
 
 
 def _wants_html(request: Request) -> bool:
@@ -53,25 +53,36 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
     return _error_page(request, 403, "Not allowed", message)
 
 
+async def _ui_disabled(request: Request, exc: Exception) -> Response:
+    return _error_page(
+        request,
+        503,
+        "Sign-in is disabled",
+        "This server uses the development SECRET_KEY (or one under 32 bytes) while reachable "
+        "from other machines, so sessions could be forged. Set SECRET_KEY and restart.",
+    )
+
+
 def install(app: FastAPI) -> None:
     """Add the UI's routes, static files, session cookie and error pages to `app`."""
     settings = app.state.settings
-    app.state.web_login_throttle = LoginThrottle()
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
-        https_only=settings.base_url.startswith("https://"),
+        https_only=settings.https,
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="web-static")
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(webhooks.router)
+    app.include_router(account.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageNotFound, _not_found)
     app.add_exception_handler(PageForbidden, _forbidden)
+    app.add_exception_handler(UiDisabled, _ui_disabled)
 
     # Unknown pages get the HTML 404 in a browser; the API keeps its problem documents.
     api_handler: Any = app.exception_handlers.get(StarletteHTTPException)

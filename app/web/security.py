@@ -1,32 +1,37 @@
 """Sessions, CSRF and access control for the web UI.
 
-The session is Starlette's signed cookie (HttpOnly, SameSite=Lax, Secure behind HTTPS) holding
-the user id, when they signed in and a per-session CSRF token. Every POST must echo the token,
-as the `csrf_token` form field or the `X-CSRF-Token` header (htmx sends the header).
+Who is signed in is decided on the server: a row in `user_sessions` (`users/service.py`). The
+browser's cookie is Starlette's signed cookie (HttpOnly, SameSite=Lax, Secure behind HTTPS)
+holding only that session's random token, the CSRF token and a one-shot flash message — no
+user id — so logout, a password change or "sign out everywhere" ends a session even for a
+copied cookie. Every POST must echo the CSRF token, as the `csrf_token` form field or the
+`X-CSRF-Token` header (htmx sends the header).
 
     LoginRequired   → 303 to /login (htmx: HX-Redirect)
     PageForbidden   → 403 page (bad CSRF token, not an admin)
     PageNotFound    → 404 page (absent, or another organisation's)
+    UiDisabled      → 503 page (a weak SECRET_KEY on a non-loopback address)
 """
 
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
+from app.audit import Actor
 from app.core.deps import SessionDep
+from app.core.settings import Settings, is_loopback
 from app.users import service as users_service
 from app.users.models import User
 
 SESSION_COOKIE = "ft_session"
-SESSION_MAX_AGE = 12 * 3600
+SESSION_MAX_AGE = int(users_service.SESSION_LIFETIME.total_seconds())
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-_USER = "uid"
-_ISSUED = "iat"
+_TOKEN = "sid"
 _CSRF = "csrf"
 
 
@@ -45,6 +50,11 @@ class SignedInUser:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def actor(self) -> Actor:
+        """How the audit log names this user."""
+        return Actor("user", self.id, self.email)
+
 
 class LoginRequired(Exception):
     """No valid session: the browser goes to the sign-in page."""
@@ -60,6 +70,21 @@ class PageNotFound(Exception):
     """Nothing here for this user (also for another organisation's objects)."""
 
 
+class UiDisabled(Exception):
+    """The UI refuses to run: sessions signed with a guessable secret could be forged."""
+
+
+def refuse_weak_secret(request: Request) -> None:
+    """Serve no page on a non-loopback address while SECRET_KEY is a placeholder."""
+    settings: Settings = request.app.state.settings
+    if not settings.secret_is_weak:
+        return
+    server = request.scope.get("server")
+    host = str(server[0]) if server else ""
+    if not is_loopback(host):
+        raise UiDisabled()
+
+
 def csrf_token(request: Request) -> str:
     """Return the session's CSRF token, creating it on first use."""
     token = request.session.get(_CSRF)
@@ -70,7 +95,11 @@ def csrf_token(request: Request) -> str:
 
 
 async def verify_csrf(request: Request) -> None:
-    """Refuse a state-changing request whose CSRF token does not match the session's."""
+    """Refuse a state-changing request whose CSRF token does not match the session's.
+
+    Every UI router depends on this, so it also refuses to serve with a weak secret.
+    """
+    refuse_weak_secret(request)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     expected = request.session.get(_CSRF)
@@ -86,34 +115,37 @@ async def verify_csrf(request: Request) -> None:
         )
 
 
-def start_session(request: Request, user: User) -> None:
-    """Begin a fresh session for `user` (a new CSRF token; nothing carried over)."""
+def start_session(request: Request, session: Session, user: User) -> None:
+    """Begin a fresh server-side session for `user` (a new token and CSRF token)."""
     request.session.clear()
-    request.session[_USER] = user.id
-    request.session[_ISSUED] = int(time.time())
+    token = users_service.start_session(
+        session,
+        user=user,
+        address=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    request.session[_TOKEN] = token
     csrf_token(request)
 
 
-def end_session(request: Request) -> None:
+def end_session(request: Request, session: Session | None = None) -> None:
+    """Revoke the browser's session on the server (when there is one) and clear the cookie."""
+    token = request.session.get(_TOKEN)
+    if session is not None and isinstance(token, str) and token:
+        users_service.end_session(session, token=token)
     request.session.clear()
-
-
-def _session_user_id(request: Request) -> str | None:
-    user_id = request.session.get(_USER)
-    issued = request.session.get(_ISSUED)
-    if not isinstance(user_id, str) or not isinstance(issued, int):
-        return None
-    if time.time() - issued > SESSION_MAX_AGE:
-        return None
-    return user_id
 
 
 def current_user(request: Request, session: SessionDep) -> SignedInUser:
     """The signed-in user (redirects to the sign-in page when there is none)."""
-    user_id = _session_user_id(request)
-    record = users_service.get_user(session, user_id=user_id) if user_id else None
+    token = request.session.get(_TOKEN)
+    record = (
+        users_service.resolve_session(session, token=token)
+        if isinstance(token, str) and token
+        else None
+    )
     if record is None:
-        end_session(request)
+        request.session.clear()
         raise LoginRequired()
     user = SignedInUser(
         id=record.id,

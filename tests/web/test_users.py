@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 from app.core.db import create_sessionmaker, transaction
 from app.core.errors import UnprocessableContent
 from app.core.ids import utcnow
+from app.core.ratelimit import RateLimiter
 from app.core.settings import get_settings
+from app.orgs import service as orgs_service
 from app.users import service as users_service
 from app.users.service import LOCKOUT, MAX_FAILED_LOGINS, LoginOutcome
 from app.web.cli import register
@@ -22,6 +24,16 @@ from tests.factories import OrgContext, unique
 def session(engine: Engine) -> Session:
     with transaction(create_sessionmaker(engine)) as session:
         yield session  # type: ignore[misc]
+
+
+@pytest.fixture
+def counters() -> RateLimiter:
+    return RateLimiter()
+
+
+def _org(session: Session) -> str:
+    org, _ = orgs_service.create_organisation(session, name="Lockout Org")
+    return org.id
 
 
 def _email() -> str:
@@ -71,22 +83,32 @@ def test_invalid_accounts_are_refused(
     assert exc.value.errors[0]["field"] == field
 
 
-def test_authenticate_locks_after_repeated_failures(session: Session, org: OrgContext) -> None:
+def test_authenticate_locks_after_repeated_failures(
+    session: Session, org: OrgContext, counters: RateLimiter
+) -> None:
     email = _email()
     users_service.create_user(session, org_id=org.org_id, email=email, password="right-password")
     now = utcnow()
     for _ in range(MAX_FAILED_LOGINS - 1):
-        result = users_service.authenticate(session, email=email, password="wrong", now=now)
+        result = users_service.authenticate(
+            session, email=email, password="wrong", now=now, counters=counters
+        )
         assert result.outcome is LoginOutcome.INVALID
-    locked = users_service.authenticate(session, email=email, password="wrong", now=now)
+    locked = users_service.authenticate(
+        session, email=email, password="wrong", now=now, counters=counters
+    )
     assert locked.outcome is LoginOutcome.LOCKED
     assert locked.locked_until == now + LOCKOUT
     still = users_service.authenticate(
-        session, email=email, password="right-password", now=now + LOCKOUT - timedelta(seconds=1)
+        session,
+        email=email,
+        password="right-password",
+        now=now + LOCKOUT - timedelta(seconds=1),
+        counters=counters,
     )
     assert still.outcome is LoginOutcome.LOCKED
     later = users_service.authenticate(
-        session, email=email, password="right-password", now=now + LOCKOUT
+        session, email=email, password="right-password", now=now + LOCKOUT, counters=counters
     )
     assert later.outcome is LoginOutcome.OK
     assert later.user is not None
@@ -95,21 +117,36 @@ def test_authenticate_locks_after_repeated_failures(session: Session, org: OrgCo
     assert later.user.last_login_at == now + LOCKOUT
 
 
-def test_a_success_resets_the_failure_count(session: Session, org: OrgContext) -> None:
+def test_a_success_resets_the_failure_count(
+    session: Session, org: OrgContext, counters: RateLimiter
+) -> None:
     email = _email()
     users_service.create_user(session, org_id=org.org_id, email=email, password="right-password")
     for _ in range(MAX_FAILED_LOGINS - 1):
-        users_service.authenticate(session, email=email, password="wrong")
-    assert users_service.authenticate(session, email=email, password="right-password").user
+        users_service.authenticate(session, email=email, password="wrong", counters=counters)
+    assert users_service.authenticate(
+        session, email=email, password="right-password", counters=counters
+    ).user
     for _ in range(MAX_FAILED_LOGINS - 1):
-        result = users_service.authenticate(session, email=email, password="wrong")
+        result = users_service.authenticate(
+            session, email=email, password="wrong", counters=counters
+        )
         assert result.outcome is LoginOutcome.INVALID
 
 
-def test_unknown_email_is_just_invalid(session: Session) -> None:
-    result = users_service.authenticate(session, email="nobody@example.com", password="whatever")
-    assert result.outcome is LoginOutcome.INVALID
-    assert result.user is None
+def test_unknown_email_locks_like_an_account(session: Session, counters: RateLimiter) -> None:
+    known = _email()
+    users_service.create_user(session, org_id=_org(session), email=known, password="right-pass")
+    outcomes: dict[str, list[LoginOutcome]] = {}
+    for email in (known, _email()):  # the second has no account
+        outcomes[email] = [
+            users_service.authenticate(
+                session, email=email, password="wrong", counters=counters
+            ).outcome
+            for _ in range(MAX_FAILED_LOGINS + 1)
+        ]
+    expected = [LoginOutcome.INVALID] * (MAX_FAILED_LOGINS - 1) + [LoginOutcome.LOCKED] * 2
+    assert list(outcomes.values()) == [expected, expected]
 
 
 # --- CLI -------------------------------------------------------------------------------------
@@ -158,7 +195,9 @@ def test_cli_user_create(cli_app: typer.Typer, org: OrgContext, engine: Engine) 
             org.org_id,
         )
         assert (
-            users_service.authenticate(session, email=email, password="long-password").outcome
+            users_service.authenticate(
+                session, email=email, password="long-password", counters=RateLimiter()
+            ).outcome
             is LoginOutcome.OK
         )
 
@@ -176,7 +215,9 @@ def test_cli_user_create_prompts_for_the_password(
     assert "prompted-secret" not in result.output
     with transaction(create_sessionmaker(engine)) as session:
         assert (
-            users_service.authenticate(session, email=email, password="prompted-secret").outcome
+            users_service.authenticate(
+                session, email=email, password="prompted-secret", counters=RateLimiter()
+            ).outcome
             is LoginOutcome.OK
         )
 

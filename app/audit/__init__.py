@@ -1,0 +1,8 @@
+"""The audit log: who did what, written in the same transaction as the action.
+
+Call `audit.record(session, org_id=..., actor=..., action=..., target=..., detail=...)`.
+"""
+
+from app.audit.service import SYSTEM, Actor, record
+
+__all__ = ["SYSTEM", "Actor", "record"]
