@@ -133,14 +133,14 @@ def facts_of(candidate: GeneratedCandidate) -> list[EventFacts]:
                 fulfills=raw.get("fulfills"),
                 auto_reply=bool(raw.get("auto_reply", False)),
                 expects_reply=bool(raw.get("expects_reply", True)),
-                intents=tuple(matches),
+                intents=matches,
                 needs_reply=detect_needs_reply(
                     direction=raw["direction"],
                     type_=raw["type"],
                     outcome=raw.get("outcome"),
                     auto_reply=bool(raw.get("auto_reply", False)),
                     text=text,
-                    intents=[m.intent for m in matches],
+                    intents=[(m.intent, m.evidence) for m in matches],
                 ),
                 body_key=body_key_of(raw.get("body")),
             )

@@ -28,11 +28,8 @@ NOTICE_INTENTS = frozenset({"out_of_office", "excuse", "thanks"})
 """What an automatic absence notice says ("thank you for your message, I am away with limited
 access to email"); a message with any other intent was written by a person."""
 
-REPLY_INTENTS = frozenset({"decline"})
-"""Intents that always ask the recruiting side for an answer (a no deserves a kind close).
-
-`scheduling` asks for one (a slot to confirm, an invitation to send) unless it only closes the
-arrangement ("Great, see you then", "bis Donnerstag"), which waits for nothing (contract §3)."""
+REPLY_INTENTS = frozenset({"decline", "scheduling"})
+"""Intents that ask the recruiting side for an answer (a no, a scheduling proposal)."""
 
 # A question mark (also the Spanish opening one) outside quoted lines and links.
 _QUESTION = re.compile("[?\u00bf\uff1f]")
@@ -46,26 +43,13 @@ _REQUEST = re.compile(
     r"poderia|pode me|me avise)\b",
     re.IGNORECASE,
 )
-# "See you then": the arrangement is closed, in the supported languages.
+# A scheduling phrase that confirms an agreed time rather than proposing one ("see you then").
 _SEE_YOU = re.compile(
-    r"\b(?:see you|speak (?:to you )?(?:then|soon|on)|talk (?:to you )?(?:then|soon|on)|"
-    r"bis (?:dann|bald|morgen|montag|dienstag|mittwoch|donnerstag|freitag|zum)|"
-    r"hasta (?:entonces|pronto|ma[ñn]ana|el)|nos vemos|"
-    r"[àa] (?:bient[ôo]t|demain|tout [àa] l'heure|lundi|mardi|mercredi|jeudi|vendredi)|"
-    r"at[ée] (?:l[áa]|logo|breve|amanh[ãa]|segunda|ter[çc]a|quarta|quinta|sexta)|nos vemos)\b",
-    re.IGNORECASE,
-)
-# A scheduling message that proposes (offers times, asks to move) rather than confirms.
-_PROPOSAL = re.compile(
-    r"\b(?:i'?m free|i am free|i'?m available|i am available|how about|what about|instead|"
-    r"works? better|would suit|move (?:it|the|our)|push (?:it|the|our)|reschedul\w*|"
-    r"either|any of|"
-    r"estoy (?:libre|disponible)|qu[eé] tal|en (?:su|tu) lugar|mover|cambiar|reprogramar|"
-    r"ich habe (?:am|um|ab) .{0,20}zeit|ich bin .{0,20}(?:frei|verf[üu]gbar)|wie w[äa]re|"
-    r"verschieben|stattdessen|"
-    r"je suis (?:libre|disponible)|que diriez|plut[ôo]t|d[ée]caler|reporter|d[ée]placer|"
-    r"estou (?:livre|dispon[ií]vel)|que tal|em vez|remarcar|adiar)\b"
-    r"|\bor\b.{0,40}\b(?:morning|afternoon|monday|tuesday|wednesday|thursday|friday)",
+    r"^(?:see you|talk (?:to you )?(?:then|soon|on|tomorrow)|speak (?:to you )?(?:then|soon)|"
+    r"nos vemos|hasta (?:entonces|luego|el|ma[ñn]ana)|"
+    r"bis (?:dann|bald|morgen|montag|dienstag|mittwoch|donnerstag|freitag)|"
+    r"à (?:bientôt|tout à l'heure|demain|lundi|mardi|mercredi|jeudi|vendredi)|"
+    r"até (?:lá|logo|breve|amanhã|segunda|terça|quarta|quinta|sexta))",
     re.IGNORECASE,
 )
 
@@ -142,7 +126,7 @@ class EventFacts:
                 outcome=self.outcome,
                 auto_reply=self.auto_reply,
                 text=None,
-                intents=[i.intent for i in self.intents],
+                intents=[(i.intent, i.evidence) for i in self.intents],
             )
         )
 
@@ -466,17 +450,25 @@ def detect_needs_reply(
     outcome: str | None,
     auto_reply: bool,
     text: str | None,
-    intents: Iterable[str],
+    intents: Iterable[str | tuple[str, str]],
 ) -> bool | None:
     """Tell whether an inbound event needs an answer from the recruiting side (None: outbound).
 
     A question, a request, a scheduling proposal or a decline does; a bare "thanks, see you
     then" or an absence notice does not. A call the recruiter missed needs a call back, a
     meeting the candidate moved or cancelled needs a new time, an inbound request an answer.
+    `intents` are names or (name, evidence) pairs; with evidence, a scheduling phrase that
+    only confirms ("see you Thursday") is not a proposal.
     """
     if direction != "inbound":
         return None
-    said = set(intents)
+    pairs = [(i, "") if isinstance(i, str) else i for i in intents]
+    said = {name for name, _ in pairs}
+    proposals = [
+        name
+        for name, evidence in pairs
+        if name in REPLY_INTENTS and not (name == "scheduling" and _SEE_YOU.match(evidence.strip()))
+    ]
     if auto_reply or ("out_of_office" in said and said <= NOTICE_INTENTS):
         return False
     if type_ == "request":
@@ -485,18 +477,10 @@ def detect_needs_reply(
         return outcome != "connected"
     if type_ == "meeting":
         return outcome in ("rescheduled", "cancelled")
-    if said & REPLY_INTENTS:
+    if proposals:
         return True
-    return _text_needs_reply(text or "", scheduling="scheduling" in said)
-
-
-def _text_needs_reply(text: str, *, scheduling: bool) -> bool:
-    """A question or request in the candidate's own lines; a scheduling message that proposes
-    or confirms a slot, unless it only closes the arrangement ("see you then")."""
+    if not text:
+        return False
     own = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith((">", "|")))
     own = _LINK.sub(" ", own)
-    if _QUESTION.search(own) or _REQUEST.search(own):
-        return True
-    if not scheduling:
-        return False
-    return _PROPOSAL.search(own) is not None or _SEE_YOU.search(own) is None
+    return bool(_QUESTION.search(own) or _REQUEST.search(own))

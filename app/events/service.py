@@ -253,7 +253,7 @@ def _event_row(
             outcome=item.outcome,
             auto_reply=item.auto_reply,
             text=text,
-            intents=[str(i["intent"]) for i in intents],
+            intents=[(str(i["intent"]), str(i.get("evidence") or "")) for i in intents],
         ),
         "body_key": domain.body_key_of(item.body),
         "content_hash": digest,

@@ -78,6 +78,7 @@ def save_settings(
             version=current.version,
             status_code=422,
         )
+    before = orgs_service.get_current_settings(session, org_id=user.org_id).document
     saved = orgs_service.replace_settings(session, org_id=user.org_id, document=document)
     audit.record(
         session,
@@ -85,7 +86,12 @@ def save_settings(
         actor=user.actor,
         action="settings.changed",
         target=f"settings:{saved.version}",
-        detail={"version": saved.version},
+        detail={
+            "version": saved.version,
+            "changed": audit.changed_fields(
+                before.model_dump(mode="json"), saved.document.model_dump(mode="json")
+            ),
+        },
     )
     request.session["flash"] = (
         f"Settings saved as version {saved.version}. Scores are recomputed with them as "

@@ -75,7 +75,10 @@ def _backfill() -> None:
                     outcome=row.outcome,
                     auto_reply=bool(row.auto_reply),
                     text=row.body if row.body is not None else row.subject,
-                    intents=[str(i.get("intent")) for i in intents or []],
+                    intents=[
+                        (str(i.get("intent")), str(i.get("evidence") or ""))
+                        for i in intents or []
+                    ],
                 ),
                 "body_key": body_key_of(row.body),
             }

@@ -275,10 +275,14 @@ def test_a_decline_in_an_absence_notice_is_not_a_decline() -> None:
     [
         ("Great, see you then. Thanks!", ["thanks"], False),
         # The classifier reads "see you then" as scheduling: it closes the arrangement.
-        ("Great, see you then. Thanks!", ["thanks", "scheduling"], False),
-        ("Perfekt, bis Donnerstag!", ["scheduling"], False),
-        ("Parfait, à jeudi !", ["scheduling"], False),
-        ("I'm free Tuesday or Wednesday morning, see you then", ["scheduling"], True),
+        ("Great, see you then. Thanks!", ["thanks", ("scheduling", "see you then")], False),
+        ("Perfekt, bis Donnerstag!", [("scheduling", "bis Donnerstag")], False),
+        ("Parfait, à jeudi !", [("scheduling", "à jeudi")], False),
+        (
+            "I'm free Tuesday or Wednesday morning, see you then",
+            [("scheduling", "I'm free Tuesday")],
+            True,
+        ),
         ("Could you send me the job description?", [], True),
         ("¿Cuándo sería la entrevista", [], True),
         ("Please send me the contract.", [], True),
@@ -289,7 +293,9 @@ def test_a_decline_in_an_absence_notice_is_not_a_decline() -> None:
         ("I am out of the office until Monday. Please contact Sam.", ["out_of_office"], False),
     ],
 )
-def test_needs_reply_of_a_message(text: str, intents: list[str], expected: bool) -> None:
+def test_needs_reply_of_a_message(
+    text: str, intents: list[str | tuple[str, str]], expected: bool
+) -> None:
     found = detect_needs_reply(
         direction="inbound",
         type_="message",
@@ -426,3 +432,27 @@ def test_bodies_are_compared_normalised() -> None:
     assert body_key_of("  Thanks,\n\nsee you  THEN ") == body_key_of("thanks, see you then")
     assert body_key_of("") is None and body_key_of(None) is None
     assert body_key_of("Thanks") != body_key_of("Thanks!")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        ("see you then", False),
+        ("see you Thursday", False),
+        ("Nos vemos", False),
+        ("à jeudi !", False),
+        ("Thursday works", True),
+        ("Could we do Wednesday", True),
+        ("available", True),
+    ],
+)
+def test_a_scheduling_confirmation_is_not_a_proposal(evidence: str, expected: bool) -> None:
+    found = detect_needs_reply(
+        direction="inbound",
+        type_="message",
+        outcome=None,
+        auto_reply=False,
+        text="no question here.",
+        intents=[("thanks", "Thanks"), ("scheduling", evidence)],
+    )
+    assert found is expected
