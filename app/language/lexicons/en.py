@@ -204,6 +204,9 @@ RULES: dict[str, dict[str, str]] = {
         "not_right_time": r"(?:not|isn't|is not) the right (?:time|move|fit|step) for me",
     },
     "scheduling": {
+        "works_for_me": r"(?:works|work|suits) for me|let me know (?:when|what time|which day)"
+        r"|calendar invite|(?:zoom|teams|google meet) (?:call|link|meeting)"
+        r"|confirm(?:ed|ing)? (?:the|our) (?:call|interview|meeting|chat)",
         "see_you": rf"see you (?:on )?(?:{WEEKDAY_FULL}|tomorrow|then|next week|at)",
         "push_to": r"(?:push|move|shift) (?:it |this |things |us )?(?:to|back to|back a) (?:\w+)",
         "flexible": r"(?:very |pretty |quite |fully |totally )?flexible(?! (?:on|about|with) (?:the|my|your) (?:date|salary|start))",
