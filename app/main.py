@@ -29,6 +29,7 @@ from app.core.errors import (
     ServiceUnavailable,
     Unauthorized,
     database_problem,
+    document_problems,
     problem_responses,
 )
 from app.core.logging import configure_logging, get_logger
@@ -52,6 +53,9 @@ from app.webhooks import runner as webhooks_runner
 from app.webhooks.router import router as webhooks_router
 
 log = get_logger("followthrough")
+
+# Operations that take no API key (the shared problem responses are documented on all).
+PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics"}
 
 
 class Problem(BaseModel):
@@ -258,5 +262,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "API key"}
     }
     schema["security"] = [{"bearerAuth": []}]
+    document_problems(schema, public_paths=PUBLIC_PATHS)
     app.openapi_schema = schema
     return schema

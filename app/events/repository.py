@@ -31,6 +31,8 @@ FACT_COLUMNS = (
     Event.auto_reply,
     Event.expects_reply,
     Event.intents,
+    Event.needs_reply,
+    Event.body_key,
 )
 
 
@@ -99,6 +101,8 @@ def row_to_facts(row: Any) -> EventFacts:
         auto_reply=bool(row.auto_reply),
         expects_reply=bool(row.expects_reply),
         intents=tuple(IntentMatch.from_dict(i) for i in (row.intents or [])),
+        needs_reply=row.needs_reply,
+        body_key=row.body_key,
     )
 
 

@@ -31,7 +31,7 @@ from app.core.ids import new_id, utcnow
 from app.core.logging import get_logger
 from app.core.metrics import EVENTS_INGESTED
 from app.core.validation import validation_problem
-from app.events import repository
+from app.events import domain, repository
 from app.events.domain import History, compute_history
 from app.events.models import Event
 from app.events.schemas import EventCreate
@@ -221,6 +221,7 @@ def _event_row(
         intents = [m.to_dict() for m in found.intents]
         language, intents_available = found.language, found.intents_available
     redact = settings.document.body_retention == "redact"
+    text = item.body if item.body is not None else item.subject
     return {
         "id": new_id(),
         "org_id": org_id,
@@ -246,6 +247,15 @@ def _event_row(
         "intents": intents,
         "language": language,
         "intents_available": intents_available,
+        "needs_reply": domain.detect_needs_reply(
+            direction=item.direction,
+            type_=item.type,
+            outcome=item.outcome,
+            auto_reply=item.auto_reply,
+            text=text,
+            intents=[(str(i["intent"]), str(i.get("evidence") or "")) for i in intents],
+        ),
+        "body_key": domain.body_key_of(item.body),
         "content_hash": digest,
     }
 
@@ -287,6 +297,7 @@ def refresh_candidates(
                 "paused": [[lo.isoformat(), hi.isoformat()] for lo, hi in x.paused],
                 "latency_seconds": None if x.is_open else x.latency_seconds,
                 "business_seconds": None if x.is_open else x.business_seconds,
+                "counts_for_latency": x.counts_for_latency,
             }
             for x in history.exchanges
         )

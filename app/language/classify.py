@@ -95,6 +95,10 @@ def classify_message(
     )
 
 
+# Intents a person may state in a message that also announces an absence.
+_SAID_BESIDE_AN_ABSENCE = frozenset({"out_of_office", "scheduling", "decline", "assurance"})
+
+
 def explain(
     *,
     body: str | None,
@@ -139,9 +143,10 @@ def explain(
         if hit is not None:
             found[intent] = hit
     if "out_of_office" in found:
-        # An absence notice is not a reply: its thanks, "limited access" or "I will respond on
-        # my return" are the notice's boilerplate, not the candidate's intents.
-        found = {"out_of_office": found["out_of_office"]}
+        # An absence notice's thanks, "limited access" or "I will respond on my return" are
+        # boilerplate, not the candidate's intents; but a person who answers and mentions leave
+        # ("Thursday works. I'm away 16-27 Nov") still said what they said (contract §3).
+        found = {k: v for k, v in found.items() if k in _SAID_BESIDE_AN_ABSENCE}
     originals = (body or "", subject or "")
     hits = tuple(
         RuleHit(
