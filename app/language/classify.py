@@ -97,6 +97,11 @@ def classify_message(
 
 # Intents a person may state in a message that also announces an absence.
 _SAID_BESIDE_AN_ABSENCE = frozenset({"out_of_office", "scheduling", "decline", "assurance"})
+# Rules that only an automatic notice triggers ("Automatic reply", "Abwesenheitsnotiz", the
+# source's flag, a localised auto-reply subject): such a message is the notice and nothing else.
+_AUTOMATIC_RULES = frozenset(
+    {"subject", "auto_reply_flag", "auto_reply", "automatisch", "automatica", "automatique"}
+)
 
 
 def explain(
@@ -146,9 +151,11 @@ def explain(
         # An absence notice's thanks, "limited access" or "I will respond on my return" are
         # boilerplate, not the candidate's intents; but a person who answers and mentions leave
         # ("Thursday works. I'm away 16-27 Nov") still said what they said (contract §3).
-        # A notice marked automatic (flag, RFC 3834 subject) is boilerplate through and through.
-        kept = {"out_of_office"} if auto_reply or ooo_subject else _SAID_BESIDE_AN_ABSENCE
-        found = {k: v for k, v in found.items() if k in kept}
+        automatic = (
+            auto_reply or ooo_subject is not None or found["out_of_office"].rule in _AUTOMATIC_RULES
+        )
+        keep = {"out_of_office"} if automatic else _SAID_BESIDE_AN_ABSENCE
+        found = {k: v for k, v in found.items() if k in keep}
     originals = (body or "", subject or "")
     hits = tuple(
         RuleHit(

@@ -121,7 +121,7 @@ RULES: dict[str, dict[str, str]] = {
         r"|wäre gut|wäre ideal|wäre super|funktioniert)",
         "passt_mir": r"(?:passt|passen|ginge|geht|klappt) (?:es )?(?:mir|bei mir|uns|ihnen|dir)",
         "verschieben": r"verschieben|verlegen|umlegen|neuen termin|anderen termin|neu ansetzen",
-        "zeit": r"(?:hätte|habe|hab) (?:ich )?(?:\w+ ){0,3}zeit|zeitlich flexibel|bin flexibel"
+        "zeit": r"(?:hätte|habe|hab) (?:ich )?(?:(?!in |während |dieser |der )\w+ ){0,3}zeit|zeitlich flexibel|bin flexibel"
         r"|kann (?:ich )?(?:\w+ ){0,2}(?:jederzeit|ganztags)",
         "verfuegbar": r"(?:nicht )?verfügbar|erreichbar am|verfügbarkeit",
         "wie_waere": r"wie wäre (?:es mit )?|wie sieht es (?:\w+ )?aus|wäre (?:\w+ )?(?:ideal|möglich)"

@@ -40,12 +40,6 @@ WEEKDAYS: dict[str, int] = {
     "weds": 2, "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4,
     "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
 }  # fmt: skip
-MONTHS: dict[str, int] = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
 MONTH = (
     r"(?:january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug"
     r"|september|sept|sep|october|oct|november|nov|december|dec)\.?"
@@ -210,6 +204,9 @@ RULES: dict[str, dict[str, str]] = {
         "not_right_time": r"(?:not|isn't|is not) the right (?:time|move|fit|step) for me",
     },
     "scheduling": {
+        "works_for_me": r"(?:works|work|suits) for me|let me know (?:when|what time|which day)"
+        r"|calendar invite|(?:zoom|teams|google meet) (?:call|link|meeting)"
+        r"|confirm(?:ed|ing)? (?:the|our) (?:call|interview|meeting|chat)",
         "see_you": rf"see you (?:on )?(?:{WEEKDAY_FULL}|tomorrow|then|next week|at)",
         "push_to": r"(?:push|move|shift) (?:it |this |things |us )?(?:to|back to|back a) (?:\w+)",
         "flexible": r"(?:very |pretty |quite |fully |totally )?flexible(?! (?:on|about|with) (?:the|my|your) (?:date|salary|start))",
@@ -307,10 +304,6 @@ RULES: dict[str, dict[str, str]] = {
     },
 }
 
-# Out-of-office wording in a subject line (matched anywhere in the subject).
-SUBJECT_OOO = (
-    r"(?:out of (?:the )?office|automatic reply|auto-?reply|autoreply|\booo\b|on leave|away from)"
-)
 
 BLOCKERS: dict[str, tuple[str, ...]] = {
     "apology": (

@@ -90,6 +90,10 @@ RULES: dict[str, dict[str, str]] = {
         r"|me quedo (?:en|con) mi|contraoferta",
         "rechazar": r"(?:rechazar|declinar|rechazo|declino) (?:\w+ )?(?:la |su |tu |esta )?(?:oferta"
         r"|propuesta|invitación|puesto|posición)|tengo que (?:declinar|rechazar)",
+        "desisto": r"(?:desisto|renuncio|descarto) (?:\w+ ){0,2}(?:proceso|puesto|candidatura|oferta"
+        r"|oportunidad)|no voy a (?:continuar|seguir|avanzar)|(?:he encontrado|encontré|conseguí)"
+        r" otro (?:\w+ )?(?:trabajo|empleo|puesto)|me quedo donde estoy|he firmado con otra"
+        r"|firmé con otra|me voy a otra empresa|no sigo en el proceso|ya no quiero (?:continuar|seguir)",
         "no_encaja": r"no (?:me )?(?:encaja|convence|cuadra) (?:\w+ )?(?:la oferta|el puesto|la posición"
         r"|para mí)",
     },

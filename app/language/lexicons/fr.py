@@ -30,6 +30,7 @@ RULES: dict[str, dict[str, str]] = {
         "desole": r"(?:vraiment |sincèrement |tellement |très )?(?:désolée?s?|desolée?s?|navrée?s?|dsl)",
         "excuses": r"(?:toutes )?(?:mes |mille |nos )?excuses|excusez-moi|excuse-moi|je m'excuse"
         r"|veuillez m'excuser|pardonnez-moi|pardon",
+        "confus": r"(?:je suis |vraiment )?confuse?|je m'en excuse|mes plates excuses",
         "regrette": r"je regrette (?:\w+ )?(?:de|le|mon|ce)|mea culpa|toutes mes confuses",
     },
     "excuse": {
@@ -86,6 +87,8 @@ RULES: dict[str, dict[str, str]] = {
         r"|contre-proposition|contre-offre|je reste (?:chez|dans|à) mon",
         "decliner": r"(?:décliner|décline|refuser|refuse) (?:\w+ )?(?:l'offre|votre offre|la proposition"
         r"|le poste|votre proposition|l'invitation)|la décliner|décliner",
+        "renonce": r"je (?:renonce|me désiste)|(?:trouvé|accepté|pris) un autre poste|je préfère rester"
+        r"|ne souhaite (?:plus|pas) (?:\w+ )?(?:poursuivre|continuer|donner suite)",
         "annule": r"j'annule (?:l'entretien|le rendez-vous|ma candidature)",
     },
     "scheduling": {

@@ -69,6 +69,9 @@ RULES: dict[str, dict[str, str]] = {
         "interesse_intacto": r"interesse (?:\w+ ){0,4}(?:continua|segue|permanece|é o mesmo|não mudou"
         r"|intacto)",
         "proximas_etapas": r"próximas etapas|próximos passos",
+        "tenho_interesse": r"(?:ainda |continuo a |sigo |muito )?(?:tenho|mantenho) (?:\w+ )?interesse"
+        r"|quero (?:muito )?(?:seguir|continuar|avançar|esta vaga|essa vaga)|não desisti"
+        r"|estou (?:super |muito )?dentro|conte comigo|continuo (?:no páreo|na corrida)",
     },
     "thanks": {
         "obrigado": r"(?:muito |muitíssimo )?obrigad[oa]s?|obg|brigad[oa]",
@@ -90,6 +93,11 @@ RULES: dict[str, dict[str, str]] = {
         "recusar": r"(?:recusar|declinar|recuso|declino) (?:\w+ )?(?:a |sua |esta |essa )?(?:proposta"
         r"|oferta|vaga|convite)?|vou recusar",
         "cancelar": r"(?:vou )?cancelar a entrevista",
+        "desistir": r"(?:desisto|vou desistir|decidi desistir) (?:\w+ ){0,2}(?:vaga|processo|candidatura"
+        r"|oportunidade)|não vou (?:continuar|seguir|prosseguir|avançar)|prefiro não (?:avançar"
+        r"|continuar|seguir)|(?:encontrei|arranjei|consegui) outr[ao] (?:\w+ )?(?:vaga|emprego"
+        r"|oportunidade|trabalho)|fechei com outra|vou ficar onde estou|decidi ficar"
+        r"|não (?:faz|fará) (?:mais )?sentido para mim",
     },
     "scheduling": {
         "funciona": rf"(?:{WEEKDAY_FULL}|amanhã|hoje|horário|data|\d{{1,2}} ?h(?:\d\d)?|tarde|manhã"
