@@ -38,7 +38,7 @@ def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if dialect == "postgresql" and len(rows) >= COPY_FROM_ROWS:
         return _copy_new_events(session, rows)
     module: Any = postgresql if dialect == "postgresql" else sqlite
     table = Event.__table__
@@ -54,6 +54,8 @@ def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
 
 
 _INCOMING = "events_incoming"
+# Below this many rows one INSERT … RETURNING costs fewer round trips than the COPY dance.
+COPY_FROM_ROWS = 50
 
 
 def _copy_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
