@@ -2,9 +2,9 @@
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ColumnElement, and_, delete, exists, insert, or_, select
+from sqlalchemy import JSON, ColumnElement, Table, and_, delete, exists, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -191,7 +191,11 @@ def replace_exchanges(
             )
         )
     if wanted:
-        session.execute(insert(Exchange), [_with_defaults(Exchange, r) for r in wanted.values()])
+        # Core on the table: one multi-row INSERT per page, not one statement per row.
+        session.connection().execute(
+            insert(cast(Table, Exchange.__table__)),
+            [_with_defaults(Exchange, r) for r in wanted.values()],
+        )
 
 
 def overdue_promise_clause(promise: Any, *, org_id: str, as_of: datetime) -> ColumnElement[bool]:
