@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import __version__
+from app import __version__, language
 from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
 from app.core.auth import ApiKeyStore
@@ -29,6 +29,7 @@ from app.core.errors import (
     ServiceUnavailable,
     Unauthorized,
     database_problem,
+    document_problems,
     problem_responses,
 )
 from app.core.logging import configure_logging, get_logger
@@ -53,6 +54,9 @@ from app.webhooks.router import router as webhooks_router
 from app.worker import in_process_worker
 
 log = get_logger("followthrough")
+
+# Operations that take no API key (the shared problem responses are documented on all).
+PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics"}
 
 
 class Problem(BaseModel):
@@ -163,6 +167,7 @@ def create_app(
         )
         app.state.sessionmaker = session_factory or create_sessionmaker(app.state.engine)
         log.info("startup", database=app.state.engine.dialect.name, version=__version__)
+        language.warm_up()  # the first message must not pay for loading the language model
         try:
             with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
                 if settings.runs_worker_in_process:
@@ -264,5 +269,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "API key"}
     }
     schema["security"] = [{"bearerAuth": []}]
+    document_problems(schema, public_paths=PUBLIC_PATHS)
     app.openapi_schema = schema
     return schema

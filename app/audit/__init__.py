@@ -3,6 +3,6 @@
 Call `audit.record(session, org_id=..., actor=..., action=..., target=..., detail=...)`.
 """
 
-from app.audit.service import SYSTEM, Actor, record
+from app.audit.service import SYSTEM, Actor, changed_fields, record
 
-__all__ = ["SYSTEM", "Actor", "record"]
+__all__ = ["SYSTEM", "Actor", "changed_fields", "record"]

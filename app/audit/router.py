@@ -32,7 +32,7 @@ def _instant(value: datetime | None, *, field: str) -> datetime | None:
 @router.get(
     "/audit",
     response_model=Page[AuditEventRead],
-    responses=problem_responses(400, 401, 403, 422),
+    responses=problem_responses(400, 401, 403, 422, 429),
 )
 def list_audit_events(
     session: SessionDep,

@@ -89,6 +89,18 @@ def record(
     return event
 
 
+def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Dotted names of the fields that differ between two documents (nested objects opened)."""
+    changed: list[str] = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if isinstance(old, Mapping) and isinstance(new, Mapping):
+            changed += [f"{key}.{sub}" for sub in changed_fields(old, new)]
+        elif old != new:
+            changed.append(key)
+    return changed
+
+
 @dataclass(frozen=True)
 class AuditFilters:
     action: str | None = None

@@ -103,6 +103,31 @@ def field_error(field: str, message: str) -> dict[str, str]:
     return {"field": field, "message": message}
 
 
+# Every route documents these (contract §1): a fuzzer or client meets any of them anywhere.
+API_PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 503)
+
+
+def document_problems(openapi: dict[str, Any], *, public_paths: set[str]) -> None:
+    """Declare the shared problem responses on every operation of an OpenAPI document.
+
+    Routes keep what they declare themselves; FastAPI's default 422 (`HTTPValidationError`,
+    plain JSON) is replaced by the problem it really is. Operations under `public_paths`
+    take no API key (`security: []`).
+    """
+    shared = problem_responses(*API_PROBLEM_STATUSES)
+    for path, operations in openapi.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "put", "post", "delete", "patch"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in shared.items():
+                declared = responses.get(str(status))
+                if declared is None or PROBLEM_MEDIA_TYPE not in declared.get("content", {}):
+                    responses[str(status)] = response
+            if path in public_paths:
+                operation.setdefault("security", [])
+
+
 def problem_responses(
     *statuses: int, extra: dict[int | str, dict[str, Any]] | None = None
 ) -> dict[int | str, dict[str, Any]]:

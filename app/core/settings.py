@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     webhooks_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
     webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhooks_retry_hours: float = Field(default=72.0, gt=0)
+    webhooks_log_days: int = Field(default=30, ge=1)
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's semantics):
     # comma-separated addresses or networks, "*" for any. Nobody else can claim an address.
     forwarded_allow_ips: str = "127.0.0.1"

@@ -182,6 +182,7 @@ def _exchange_rows(org_id: str, candidate_id: str, history: History) -> list[dic
             "paused": [[lo.isoformat(), hi.isoformat()] for lo, hi in x.paused],
             "latency_seconds": None if x.is_open else x.latency_seconds,
             "business_seconds": None if x.is_open else x.business_seconds,
+            "counts_for_latency": x.counts_for_latency,
         }
         for x in history.exchanges
     ]

@@ -4,60 +4,54 @@ Nothing here touches the database. `compute_history` is a pure function of a can
 of events (sorted here, so arrival order never matters), a working calendar and an instant.
 """
 
+import hashlib
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from app.core.business_time import WorkingCalendar, merge_intervals
+from app.language import INTENTS as INTENTS  # re-exported for older callers
+from app.language import IntentMatch as IntentMatch
 
 Direction = Literal["inbound", "outbound"]
 CALL_OUTCOMES = ("connected", "no_answer", "voicemail", "busy", "failed")
 MEETING_OUTCOMES = ("scheduled", "attended", "no_show", "rescheduled", "cancelled")
 CHANNELS = ("email", "phone", "sms", "chat", "video", "in_person", "ats", "other")
 EVENT_TYPES = ("message", "call", "meeting", "request")
-INTENTS = (
-    "apology",
-    "excuse",
-    "assurance",
-    "thanks",
-    "decline",
-    "scheduling",
-    "commitment",
-    "out_of_office",
+DUPLICATE_WINDOW = timedelta(minutes=10)
+"""Two copies of one message synced by two sources (an ATS and a mailbox) arrive this close."""
+
+NOTICE_INTENTS = frozenset({"out_of_office", "excuse", "thanks"})
+"""What an automatic absence notice says ("thank you for your message, I am away with limited
+access to email"); a message with any other intent was written by a person."""
+
+REPLY_INTENTS = frozenset({"decline", "scheduling"})
+"""Intents that ask the recruiting side for an answer (a no, a scheduling proposal)."""
+
+# A question mark (also the Spanish opening one) outside quoted lines and links.
+_QUESTION = re.compile("[?\u00bf\uff1f]")
+_LINK = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
+# Polite requests that carry no question mark, in the supported languages.
+_REQUEST = re.compile(
+    r"\b(?:please|pls|kindly|let me know|could you|can you|would you|"
+    r"por favor|podr[ií]a[ns]?|puede[ns]? (?:enviar|mandar|decir)|av[ií]s[ae]me|"
+    r"bitte|k[öo]nnten sie|k[öo]nnen sie|lassen sie mich wissen|"
+    r"s'il vous pla[iî]t|s'il te pla[iî]t|merci de|pourriez-vous|pouvez-vous|"
+    r"poderia|pode me|me avise)\b",
+    re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class IntentMatch:
-    """One intent found in a message, with the phrase that triggered it.
-
-    `due_at` is set for a `commitment` with a parsed deadline; `until` for an `out_of_office`
-    with a stated return date (the instant the absence ends).
-    """
-
-    intent: str
-    evidence: str
-    due_at: datetime | None = None
-    until: datetime | None = None
-
-    def to_dict(self) -> dict[str, str | None]:
-        out: dict[str, str | None] = {"intent": self.intent, "evidence": self.evidence}
-        if self.due_at is not None:
-            out["due_at"] = self.due_at.isoformat()
-        if self.until is not None:
-            out["until"] = self.until.isoformat()
-        return out
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, str | None]) -> "IntentMatch":
-        due, until = raw.get("due_at"), raw.get("until")
-        return cls(
-            intent=str(raw["intent"]),
-            evidence=str(raw.get("evidence") or ""),
-            due_at=datetime.fromisoformat(due) if due else None,
-            until=datetime.fromisoformat(until) if until else None,
-        )
+# A scheduling phrase that confirms an agreed time rather than proposing one ("see you then").
+_SEE_YOU = re.compile(
+    r"^(?:see you|talk (?:to you )?(?:then|soon|on|tomorrow)|speak (?:to you )?(?:then|soon)|"
+    r"nos vemos|hasta (?:entonces|luego|el|ma[ñn]ana)|"
+    r"bis (?:dann|bald|morgen|montag|dienstag|mittwoch|donnerstag|freitag)|"
+    r"à (?:bientôt|tout à l'heure|demain|lundi|mardi|mercredi|jeudi|vendredi)|"
+    r"até (?:lá|logo|breve|amanhã|segunda|terça|quarta|quinta|sexta))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +73,10 @@ class EventFacts:
     auto_reply: bool = False
     expects_reply: bool = True
     intents: tuple[IntentMatch, ...] = ()
+    needs_reply: bool | None = None
+    """Stored at ingest from the text (`detect_needs_reply`); None: judge from the intents."""
+    body_key: str | None = None
+    """Digest of the normalised body (`body_key_of`), to recognise a message synced twice."""
 
     @property
     def sort_key(self) -> tuple[datetime, str]:
@@ -89,7 +87,58 @@ class EventFacts:
 
     @property
     def is_out_of_office(self) -> bool:
-        return self.direction == "inbound" and (self.auto_reply or self.has_intent("out_of_office"))
+        """An absence notice and nothing else: automatic, so not a response.
+
+        A person's reply that also announces leave ("Thursday works. I'm away 16-27 Nov")
+        is a response; the absence it announces is in `absence`.
+        """
+        if self.direction != "inbound":
+            return False
+        if self.auto_reply:
+            return True
+        said = {i.intent for i in self.intents}
+        return "out_of_office" in said and said <= NOTICE_INTENTS
+
+    @property
+    def absence(self) -> tuple[datetime, datetime] | None:
+        """The absence this inbound event announces, from now to the stated return date."""
+        if self.direction != "inbound":
+            return None
+        until = max(
+            (i.until for i in self.intents if i.intent == "out_of_office" and i.until is not None),
+            default=None,
+        )
+        if until is None or until <= self.occurred_at:
+            return None
+        return (self.occurred_at, until)
+
+    @property
+    def wants_reply(self) -> bool:
+        """Whether this inbound event needs an answer from the recruiting side."""
+        if self.direction != "inbound" or self.is_out_of_office:
+            return False
+        if self.needs_reply is not None:
+            return self.needs_reply
+        return bool(
+            detect_needs_reply(
+                direction=self.direction,
+                type_=self.type,
+                outcome=self.outcome,
+                auto_reply=self.auto_reply,
+                text=None,
+                intents=[(i.intent, i.evidence) for i in self.intents],
+            )
+        )
+
+    @property
+    def is_invitation(self) -> bool:
+        """An outbound meeting invitation (scheduled or rescheduled) naming its time."""
+        return (
+            self.direction == "outbound"
+            and self.type == "meeting"
+            and self.outcome in ("scheduled", "rescheduled")
+            and self.scheduled_for is not None
+        )
 
     @property
     def is_attempt(self) -> bool:
@@ -125,6 +174,10 @@ class Exchange:
     paused: list[tuple[datetime, datetime]] = field(default_factory=list)
     latency_seconds: int = 0
     business_seconds: int = 0
+    meeting_wait: tuple[datetime, datetime] | None = None
+    """Opened by an invitation and not answered before the meeting: the wait for it."""
+    closed_by_meeting: bool = False
+    """Opened by an invitation and closed only by attending the meeting."""
 
     @property
     def attempts(self) -> int:
@@ -133,6 +186,11 @@ class Exchange:
     @property
     def is_open(self) -> bool:
         return self.responded_at is None
+
+    @property
+    def counts_for_latency(self) -> bool:
+        """Whether the exchange enters reply-time statistics (median, p90, slow, cooling)."""
+        return not self.is_open and not self.closed_by_meeting
 
 
 @dataclass(frozen=True)
@@ -167,6 +225,15 @@ class History:
     candidate_initiated: list[str]
     waiting: list[WaitingClock]
     promises: list[Promise]
+    duplicates: dict[str, str] = field(default_factory=dict)
+    """Event id of each second copy of a message -> external_id of the first copy."""
+    absences: list[tuple[datetime, datetime]] = field(default_factory=list)
+    """Absences the candidate announced (merged), left out of their clocks."""
+
+    @property
+    def latency_exchanges(self) -> list[Exchange]:
+        """Closed exchanges that enter reply-time statistics, in time order."""
+        return [x for x in self.exchanges if x.counts_for_latency]
 
     @property
     def open_exchange(self) -> Exchange | None:
@@ -189,9 +256,15 @@ def sort_events(events: Iterable[EventFacts]) -> list[EventFacts]:
 def compute_history(
     events: Iterable[EventFacts], calendar: WorkingCalendar, as_of: datetime
 ) -> History:
-    """Derive exchanges, candidate-initiated events and the mirror view as of `as_of`."""
-    ordered = [e for e in sort_events(events) if e.occurred_at <= as_of]
-    exchanges = _compute_exchanges(ordered, calendar, as_of)
+    """Derive exchanges, candidate-initiated events and the mirror view as of `as_of`.
+
+    Second copies of a message (`find_duplicates`) are left out of everything derived.
+    """
+    everything = [e for e in sort_events(events) if e.occurred_at <= as_of]
+    duplicates = find_duplicates(everything)
+    ordered = [e for e in everything if e.id not in duplicates]
+    absences = merge_intervals([a for e in ordered if (a := e.absence) is not None])
+    exchanges = _compute_exchanges(ordered, calendar, as_of, absences)
     initiated = _candidate_initiated(ordered)
     return History(
         as_of=as_of,
@@ -200,14 +273,40 @@ def compute_history(
         candidate_initiated=initiated,
         waiting=_compute_waiting(ordered, calendar, as_of),
         promises=_compute_promises(ordered, as_of),
+        duplicates=duplicates,
+        absences=absences,
     )
 
 
+def find_duplicates(ordered: Sequence[EventFacts]) -> dict[str, str]:
+    """Find second copies of one message: event id -> external_id of the first copy.
+
+    Same candidate (the caller's events), same direction and channel, same normalised body,
+    within `DUPLICATE_WINDOW` of the first copy. Events without a body are never copies.
+    """
+    first: dict[tuple[str, str, str], EventFacts] = {}
+    copies: dict[str, str] = {}
+    for event in ordered:
+        if event.body_key is None:
+            continue
+        key = (event.direction, event.channel, event.body_key)
+        original = first.get(key)
+        if original is not None and event.occurred_at - original.occurred_at <= DUPLICATE_WINDOW:
+            copies[event.id] = original.external_id
+        else:
+            first[key] = event
+    return copies
+
+
 def _compute_exchanges(
-    ordered: Sequence[EventFacts], calendar: WorkingCalendar, as_of: datetime
+    ordered: Sequence[EventFacts],
+    calendar: WorkingCalendar,
+    as_of: datetime,
+    absences: Sequence[tuple[datetime, datetime]] = (),
 ) -> list[Exchange]:
     exchanges: list[Exchange] = []
     current: Exchange | None = None
+    by_id = {e.id: e for e in ordered}
     for event in ordered:
         if event.is_attempt:
             if current is None:
@@ -218,23 +317,47 @@ def _compute_exchanges(
                 )
                 exchanges.append(current)
             current.attempt_event_ids.append(event.id)
-        elif event.is_out_of_office:
-            if current is not None and event.has_intent("out_of_office"):
-                until = max((i.until for i in event.intents if i.until is not None), default=None)
-                if until is not None and until > event.occurred_at:
-                    current.paused.append((event.occurred_at, until))
         elif event.is_response and current is not None:
             current.responded_at = event.occurred_at
             current.response_event_id = event.id
             current = None
     for exchange in exchanges:
         end = exchange.responded_at or as_of
-        exchange.paused = merge_intervals(exchange.paused)
+        _apply_meeting_wait(exchange, by_id)
+        paused = [
+            (max(lo, exchange.opened_at), hi) for lo, hi in absences if hi > exchange.opened_at
+        ]
+        if exchange.meeting_wait is not None:
+            paused.append(exchange.meeting_wait)
+        exchange.paused = merge_intervals(paused)
         exchange.latency_seconds = int((end - exchange.opened_at).total_seconds())
         exchange.business_seconds = calendar.business_seconds(
             exchange.opened_at, end, excluding=exchange.paused
         )
     return exchanges
+
+
+def _apply_meeting_wait(exchange: Exchange, by_id: dict[str, EventFacts]) -> None:
+    """Leave the wait for a meeting out of an exchange an invitation opened.
+
+    The meeting is the one the invitation names, moved by later invitations sent before it.
+    An answer before the meeting counts as usual; otherwise business time starts at the
+    meeting, and an exchange that only attending it closes is no reply time at all.
+    """
+    attempts = [by_id[i] for i in exchange.attempt_event_ids]
+    opening = attempts[0]
+    if not opening.is_invitation or opening.scheduled_for is None:
+        return
+    meeting_at = opening.scheduled_for
+    for attempt in attempts[1:]:
+        if attempt.is_invitation and attempt.scheduled_for and attempt.occurred_at < meeting_at:
+            meeting_at = attempt.scheduled_for
+    response = by_id.get(exchange.response_event_id or "")
+    if response is not None and response.type == "meeting" and response.outcome == "attended":
+        exchange.closed_by_meeting = True
+    answered_before = exchange.responded_at is not None and exchange.responded_at < meeting_at
+    if meeting_at > exchange.opened_at and (not answered_before or exchange.closed_by_meeting):
+        exchange.meeting_wait = (exchange.opened_at, meeting_at)
 
 
 def _candidate_initiated(ordered: Sequence[EventFacts]) -> list[str]:
@@ -257,7 +380,7 @@ def _compute_waiting(
     opened: EventFacts | None = None
     for event in ordered:
         if event.direction == "inbound":
-            if opened is None and event.type == "message" and not event.is_out_of_office:
+            if opened is None and event.wants_reply:
                 opened = event
         elif opened is not None:
             clocks.append(
@@ -303,3 +426,61 @@ def _compute_promises(ordered: Sequence[EventFacts], as_of: datetime) -> list[Pr
             )
         )
     return promises
+
+
+def normalise_body(text: str) -> str:
+    """Fold case, compatibility forms and whitespace, so two syncs of one text compare equal."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def body_key_of(body: str | None) -> str | None:
+    """Return the digest two copies of one message share (None without a body)."""
+    if body is None:
+        return None
+    normal = normalise_body(body)
+    if not normal:
+        return None
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def detect_needs_reply(
+    *,
+    direction: str,
+    type_: str,
+    outcome: str | None,
+    auto_reply: bool,
+    text: str | None,
+    intents: Iterable[str | tuple[str, str]],
+) -> bool | None:
+    """Tell whether an inbound event needs an answer from the recruiting side (None: outbound).
+
+    A question, a request, a scheduling proposal or a decline does; a bare "thanks, see you
+    then" or an absence notice does not. A call the recruiter missed needs a call back, a
+    meeting the candidate moved or cancelled needs a new time, an inbound request an answer.
+    `intents` are names or (name, evidence) pairs; with evidence, a scheduling phrase that
+    only confirms ("see you Thursday") is not a proposal.
+    """
+    if direction != "inbound":
+        return None
+    pairs = [(i, "") if isinstance(i, str) else i for i in intents]
+    said = {name for name, _ in pairs}
+    proposals = [
+        name
+        for name, evidence in pairs
+        if name in REPLY_INTENTS and not (name == "scheduling" and _SEE_YOU.match(evidence.strip()))
+    ]
+    if auto_reply or ("out_of_office" in said and said <= NOTICE_INTENTS):
+        return False
+    if type_ == "request":
+        return True
+    if type_ == "call":
+        return outcome != "connected"
+    if type_ == "meeting":
+        return outcome in ("rescheduled", "cancelled")
+    if proposals:
+        return True
+    if not text:
+        return False
+    own = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith((">", "|")))
+    own = _LINK.sub(" ", own)
+    return bool(_QUESTION.search(own) or _REQUEST.search(own))

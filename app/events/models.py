@@ -1,7 +1,17 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -39,6 +49,10 @@ class Event(Base):
     expects_reply: Mapped[bool] = mapped_column(Boolean, default=True)
     event_metadata: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
     intents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(8))
+    intents_available: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    needs_reply: Mapped[bool | None] = mapped_column(Boolean)
+    body_key: Mapped[str | None] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -64,3 +78,4 @@ class Exchange(Base):
     paused: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     latency_seconds: Mapped[int | None] = mapped_column(Integer)
     business_seconds: Mapped[int | None] = mapped_column(Integer)
+    counts_for_latency: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, aliased
 
 from app.core.chunks import chunked
 from app.core.db_upsert import _with_defaults
-from app.events.domain import EventFacts, IntentMatch
+from app.events.domain import EventFacts
 from app.events.models import Event, Exchange
+from app.language import IntentMatch
 
 FACT_COLUMNS = (
     Event.id,
@@ -30,6 +31,8 @@ FACT_COLUMNS = (
     Event.auto_reply,
     Event.expects_reply,
     Event.intents,
+    Event.needs_reply,
+    Event.body_key,
 )
 
 
@@ -146,6 +149,8 @@ def row_to_facts(row: Any) -> EventFacts:
         auto_reply=bool(row.auto_reply),
         expects_reply=bool(row.expects_reply),
         intents=tuple(IntentMatch.from_dict(i) for i in (row.intents or [])),
+        needs_reply=row.needs_reply,
+        body_key=row.body_key,
     )
 
 
@@ -158,6 +163,7 @@ EXCHANGE_FIELDS = (
     "paused",
     "latency_seconds",
     "business_seconds",
+    "counts_for_latency",
 )
 
 

@@ -134,7 +134,29 @@ class EventRead(BaseModel):
     promised_by: datetime | None
     metadata: dict[str, Any] | None
     intents: list[IntentRead]
+    language: str | None = Field(
+        default=None,
+        description="ISO 639-1 language detected in an inbound message (null otherwise or "
+        "when the text has too few letters to tell).",
+    )
+    intents_available: bool = Field(
+        default=True,
+        description="False when the message is in a language the classifier does not read "
+        "(supported: en, es, de, fr, pt); it then has no intents and no intent-based signal.",
+    )
     received_at: datetime
+    needs_reply: bool | None = Field(
+        default=None,
+        description="Inbound only: whether it needs an answer from the recruiting side "
+        "(a question, a request, a scheduling proposal, a decline); opens the mirror view's "
+        "waiting-on-us clock",
+    )
+    duplicate_of: str | None = Field(
+        default=None,
+        description="Timeline only: the external_id of the first copy when this event is the "
+        "same message synced twice (same channel and body within 10 minutes); it counts for "
+        "nothing",
+    )
 
 
 class EventWriteResult(EventRead):
@@ -165,7 +187,17 @@ class ExchangeRead(BaseModel):
     latency_seconds: int
     business_seconds: int
     paused: list[list[datetime]] = Field(
-        default_factory=list, description="Announced absences left out of business time"
+        default_factory=list,
+        description="Announced absences and the wait for a meeting, left out of business time",
+    )
+    meeting_wait: list[datetime] | None = Field(
+        default=None,
+        description="Opened by a meeting invitation and not answered before the meeting: "
+        "from the invitation to the meeting",
+    )
+    counts_for_latency: bool = Field(
+        default=True,
+        description="False while open, and for an exchange only attending the meeting closed",
     )
 
 

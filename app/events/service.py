@@ -31,13 +31,13 @@ from app.core.ids import new_id, utcnow
 from app.core.logging import get_logger
 from app.core.metrics import EVENTS_INGESTED
 from app.core.validation import validation_problem
-from app.events import repository
+from app.events import domain, repository
 from app.events.domain import History, compute_history
 from app.events.models import Event
 from app.events.schemas import EventCreate
+from app.language import Classification, classify_message
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
-from app.scoring import intents as intents_classifier
 
 log = get_logger("followthrough.events")
 
@@ -121,7 +121,9 @@ def timezones_for(
     return zones
 
 
-Classified = list[dict[str, Any]] | Exception
+# What classify_items found for one item: its classification, None when the item is not an
+# inbound message, or the exception classifying it raised (that item's problem alone).
+Classified = Classification | Exception | None
 
 
 def classify_items(
@@ -135,18 +137,18 @@ def classify_items(
     out: list[Classified] = []
     for item in items:
         if not isinstance(item, EventCreate) or not needs_classification(item):
-            out.append([])
+            out.append(None)
             continue
         try:
             tz = ZoneInfo(zones.get(item.candidate_external_id, default_timezone))
-            matches = intents_classifier.classify_message(
+            found = classify_message(
                 body=item.body,
                 subject=item.subject,
                 occurred_at=item.occurred_at,
                 tz=tz,
                 auto_reply=item.auto_reply,
             )
-            out.append([m.to_dict() for m in matches])
+            out.append(found)
         except Exception as exc:  # judged per item, see record_events
             out.append(exc)
     return out
@@ -255,7 +257,7 @@ def _plan_rows(
                     candidate=candidates[item.candidate_external_id],
                     settings=settings,
                     digest=digest,
-                    intents=classified,
+                    classified=classified,
                     now=now,
                 )
         except Exception as exc:  # one item's failure is its own problem, never the batch's
@@ -342,10 +344,14 @@ def _event_row(
     candidate: Candidate,
     settings: CurrentSettings,
     digest: str,
-    intents: list[dict[str, Any]],
+    classified: Classification | None,
     now: datetime,
 ) -> dict[str, Any]:
+    intents = [m.to_dict() for m in classified.intents] if classified is not None else []
+    language = classified.language if classified is not None else None
+    intents_available = classified.intents_available if classified is not None else True
     redact = settings.document.body_retention == "redact"
+    text = item.body if item.body is not None else item.subject
     return {
         "id": new_id(),
         "org_id": org_id,
@@ -369,6 +375,17 @@ def _event_row(
         "expects_reply": item.expects_reply,
         "event_metadata": item.metadata,
         "intents": intents,
+        "language": language,
+        "intents_available": intents_available,
+        "needs_reply": domain.detect_needs_reply(
+            direction=item.direction,
+            type_=item.type,
+            outcome=item.outcome,
+            auto_reply=item.auto_reply,
+            text=text,
+            intents=[(str(i["intent"]), str(i.get("evidence") or "")) for i in intents],
+        ),
+        "body_key": domain.body_key_of(item.body),
         "content_hash": digest,
         "received_at": now,
     }

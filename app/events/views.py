@@ -14,7 +14,9 @@ from app.events.schemas import (
 )
 
 
-def event_read(event: Event, candidate_external_id: str) -> EventRead:
+def event_read(
+    event: Event, candidate_external_id: str, *, duplicate_of: str | None = None
+) -> EventRead:
     return EventRead(
         id=event.id,
         external_id=event.external_id,
@@ -38,7 +40,11 @@ def event_read(event: Event, candidate_external_id: str) -> EventRead:
         promised_by=event.promised_by,
         metadata=event.event_metadata,
         intents=[IntentRead.model_validate(i) for i in event.intents or []],
+        language=event.language,
+        intents_available=event.intents_available is not False,
         received_at=event.received_at,
+        needs_reply=event.needs_reply if event.direction == "inbound" else None,
+        duplicate_of=duplicate_of,
     )
 
 
@@ -47,7 +53,10 @@ def timeline_read(candidate: Candidate, events: list[Event], history: History) -
     return TimelineRead(
         candidate_id=candidate.id,
         as_of=history.as_of,
-        events=[event_read(e, candidate.external_id) for e in events],
+        events=[
+            event_read(e, candidate.external_id, duplicate_of=history.duplicates.get(e.id))
+            for e in events
+        ],
         exchanges=[
             ExchangeRead(
                 index=x.index,
@@ -61,6 +70,8 @@ def timeline_read(candidate: Candidate, events: list[Event], history: History) -
                 latency_seconds=x.latency_seconds,
                 business_seconds=x.business_seconds,
                 paused=[[lo, hi] for lo, hi in x.paused],
+                meeting_wait=list(x.meeting_wait) if x.meeting_wait else None,
+                counts_for_latency=x.counts_for_latency,
             )
             for x in history.exchanges
         ],

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -113,6 +114,25 @@ class Delivery:
     note: str | None = None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(value: str) -> str:
+    """Text fit to store: undecodable bytes read as Windows-1252, control characters gone."""
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        try:
+            raw = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # lone surrogates from JSON escapes: not text at all
+            value = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value)
+        else:
+            try:
+                value = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                value = raw.decode("cp1252", "replace")
+            value = value.encode("utf-8", "replace").decode("utf-8", "replace")
+    return _CONTROL.sub("", value)
+
+
 def hmac_hex(secret: str | bytes, message: bytes, digest: str = "sha256") -> str:
     key = secret.encode() if isinstance(secret, str) else secret
     return hmac.new(key, message, digest).hexdigest()
@@ -146,7 +166,7 @@ def text(value: Any, limit: int = 300) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float | str):
-        out = str(value).strip()
+        out = clean(str(value)).strip()
         return out[:limit] if out else None
     return None
 

@@ -12,6 +12,7 @@ service matches them to candidates; this module only reads them.
 
 import base64
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,37 +24,24 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 from typing import Any
 
+from app import language as message_language
 from app.integrations.base import (
     Delivery,
     InboundMail,
     InboundRequest,
     InvalidSignature,
     Malformed,
+    clean,
     hmac_hex,
     same,
 )
-from app.scoring import intents as message_language
 
 MAILGUN_TOLERANCE = timedelta(minutes=10)
 MAX_TEXT = 100_000
 MAX_SUBJECT = 2000
 
-# Subjects of automatic replies in the supported languages (en, de, es, fr, pt) and the
-# usual client prefixes; read after any "Re:"/"AW:" prefix.
-_AUTO_SUBJECT = re.compile(
-    r"^\s*(?:(?:re|aw|antw|wg|fw|fwd|rv|tr|res)\s*:\s*)*(?:"
-    r"auto(?:matic|mated)?[\s-]*(?:reply|response|answer)|autoreply|auto:|"
-    r"out of (?:the )?office|ooo\b|away from (?:the )?office|"
-    r"abwesenheits(?:notiz|meldung|nachricht)|automatische antwort|"
-    r"nicht im b[üu]ro|au[ßs]er haus|"
-    r"respuesta autom[áa]tica|fuera de (?:la )?oficina|ausente de la oficina|"
-    r"r[ée]ponse automatique|absent(?:e)? du bureau|absence du bureau|"
-    r"message d'absence|"
-    r"resposta autom[áa]tica|fora do escrit[óo]rio|ausente do escrit[óo]rio|"
-    r"aus[êe]ncia (?:tempor[áa]ria|do escrit[óo]rio)"
-    r")",
-    re.IGNORECASE,
-)
+# Reply/forward prefixes of mail clients (en, de, nl, es, fr, pt), read before the subject.
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|wg|fw|fwd|rv|tr|res|enc)\s*:\s*)*", re.IGNORECASE)
 _AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 
 
@@ -104,7 +92,7 @@ def verify(request: InboundRequest, secret: str, now: datetime) -> str | None:
         raise InvalidSignature(
             "Send 'Authorization: Bearer <secret>' or a signed Mailgun/SendGrid form."
         )
-    if not same(hmac_hex(secret, (timestamp + token).encode()), signature):
+    if not same(hmac_hex(secret, (timestamp + token).encode()), signature.lower()):
         raise InvalidSignature("The Mailgun signature does not match.")
     try:
         sent_at = datetime.fromtimestamp(int(timestamp), tz=UTC)
@@ -112,7 +100,7 @@ def verify(request: InboundRequest, secret: str, now: datetime) -> str | None:
         raise InvalidSignature("The Mailgun timestamp is not a number.") from None
     if abs(now - sent_at) > MAILGUN_TOLERANCE:
         raise InvalidSignature("The Mailgun timestamp is stale.")
-    return "mailgun:" + token[:180]
+    return "mailgun:" + clean(token)[:180]
 
 
 # --- reading the delivery ---------------------------------------------------------------
@@ -132,30 +120,45 @@ def _raw_message(request: InboundRequest) -> bytes:
     for name in ("body-mime", "email"):  # Mailgun "forward to .../mime", SendGrid raw mode
         if request.form_raw.get(name):
             return request.form_raw[name]
-    if "headers" in request.form:  # SendGrid parsed mode: rebuild a plain message
-        return _rebuild_sendgrid(request.form)
+    form = request.form
+    if "headers" in form:  # SendGrid parsed mode
+        parsed = BytesHeaderParser(policy=policy.default).parsebytes(
+            form["headers"].encode("utf-8", "replace")
+        )
+        return _rebuild(list(parsed.items()), form.get("text"), form.get("html"))
+    if "message-headers" in form:  # Mailgun's parsed forward (URL not ending in "mime")
+        try:
+            pairs = json.loads(form["message-headers"])
+        except ValueError:
+            pairs = []
+        headers = (
+            [(str(p[0]), str(p[1])) for p in pairs if isinstance(p, list) and len(p) == 2]
+            if isinstance(pairs, list)
+            else []
+        )
+        return _rebuild(headers, form.get("body-plain"), form.get("body-html"))
     raise Malformed(
         "No message found: send message/rfc822, a Mailgun 'body-mime' field or a SendGrid "
         "'email' field."
     )
 
 
-def _rebuild_sendgrid(form: dict[str, str]) -> bytes:
-    headers = BytesHeaderParser(policy=policy.default).parsebytes(
-        form.get("headers", "").encode("utf-8", "replace")
-    )
+def _rebuild(headers: list[tuple[str, Any]], text: str | None, html: str | None) -> bytes:
+    """A plain message from a provider's parsed fields (its own headers, the text part)."""
     message = EmailMessage()
-    for name, value in headers.items():
-        if not name.lower().startswith("content-") and name.lower() != "mime-version":
-            try:
-                message[name] = value
-            except (ValueError, TypeError, IndexError):
-                continue
-    text = form.get("text") or ""
-    if not text and form.get("html"):
-        text = html_to_text(form["html"])
-    message.set_content(text)
-    return message.as_bytes()
+    for name, value in headers:
+        if name.lower().startswith("content-") or name.lower() in ("mime-version", ""):
+            continue
+        try:
+            message[name] = value
+        except Exception:  # a header the policy refuses is left out
+            continue
+    body = text or (html_to_text(html) if html else "")
+    try:
+        message.set_content(clean(body))
+        return message.as_bytes()
+    except Exception as exc:
+        raise Malformed("The provider's parsed message cannot be rebuilt.") from exc
 
 
 def parse_message(raw: bytes) -> ParsedMail:
@@ -169,7 +172,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     sender = _addresses(message, "from")
     recipients = _addresses(message, "to", "cc")
     subject = _header(message, "subject")
-    text = _body_text(message)[:MAX_TEXT]
+    text = clean(_body_text(message))[:MAX_TEXT]
     ids = _message_ids(_header(message, "message-id"))
     return ParsedMail(
         message_id=ids[0] if ids else None,
@@ -203,15 +206,21 @@ def is_auto_reply(message: Any, subject: str | None) -> bool:
     suppress = _header(message, "x-auto-response-suppress").lower()
     if any(word in suppress for word in ("all", "oof", "autoreply")):
         return True
-    return bool(subject and _AUTO_SUBJECT.match(subject))
+    if not subject:
+        return False
+    # The classifier's phrases, in every supported language, but only as the subject's
+    # opening: "Re: Interview, I'm on leave next week" is a person writing.
+    opening = subject[_REPLY_PREFIX.match(subject).end() :]  # type: ignore[union-attr]
+    phrase = message_language.auto_reply_subject(opening)
+    return phrase is not None and opening.lower().startswith(phrase.lower())
 
 
 def _header(message: Any, name: str) -> str:
     try:
         value = message.get(name)
+        return clean(str(value)).strip() if value is not None else ""
     except Exception:  # a header the policy cannot parse is ignored
         return ""
-    return str(value).strip() if value is not None else ""
 
 
 def _addresses(message: Any, *names: str) -> list[str]:
@@ -222,17 +231,23 @@ def _addresses(message: Any, *names: str) -> list[str]:
         except Exception:
             continue
         for value in values:
-            addresses = getattr(value, "addresses", None)
-            if addresses is not None:
-                found.extend(
-                    a.addr_spec.lower() for a in addresses if isinstance(a, Address) and a.domain
-                )
-            else:
-                found.extend(a.lower() for _, a in getaddresses([str(value)]) if "@" in a)
+            try:
+                addresses = getattr(value, "addresses", None)
+                if addresses is not None:
+                    specs = [a.addr_spec for a in addresses if isinstance(a, Address) and a.domain]
+                else:
+                    specs = [a for _, a in getaddresses([str(value)]) if "@" in a]
+            except Exception:
+                continue
+            found.extend(spec.lower() for spec in specs if _plain(spec))
     return found
 
 
-_MSG_ID = re.compile(r"<([^<>\s]{1,900})>")
+def _plain(address: str) -> bool:
+    return clean(address) == address and " " not in address and len(address) <= 320
+
+
+_MSG_ID = re.compile(r"<([\x21-\x3b\x3d\x3f-\x7e]{1,900})>")
 
 
 def _message_ids(value: str) -> list[str]:

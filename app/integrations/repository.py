@@ -1,5 +1,6 @@
 """SQL for inbound integrations (the only place here that builds queries)."""
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -97,12 +98,19 @@ def open_unmatched_counts(session: Session, org_id: str) -> dict[str, int]:
 # --- candidates, recruiters and links ----------------------------------------------------
 
 
+def _ref(ref: str) -> str:
+    """A provider ref as stored: long ones (a Calendly invitee's e-mail) hashed to fit."""
+    if len(ref) <= 250:
+        return ref
+    return "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
+
+
 def get_link(session: Session, org_id: str, provider: str, ref: str) -> IntegrationLink | None:
     return session.scalar(
         select(IntegrationLink).where(
             IntegrationLink.org_id == org_id,
             IntegrationLink.provider == provider,
-            IntegrationLink.ref == ref,
+            IntegrationLink.ref == _ref(ref),
         )
     )
 
@@ -113,7 +121,7 @@ def add_link(
     insert_ignore(
         session,
         IntegrationLink,
-        {"org_id": org_id, "provider": provider, "ref": ref, "candidate_id": candidate_id},
+        {"org_id": org_id, "provider": provider, "ref": _ref(ref), "candidate_id": candidate_id},
         conflict_columns=["org_id", "provider", "ref"],
     )
 
@@ -137,6 +145,11 @@ def candidates_by_emails(session: Session, org_id: str, emails: list[str]) -> li
         .order_by(Candidate.created_at, Candidate.id)
     )
     return list(session.scalars(stmt))
+
+
+def candidates_by_phones(session: Session, org_id: str, phones: list[str]) -> list[Candidate]:
+    stmt = select(Candidate).where(Candidate.org_id == org_id, Candidate.phone.in_(phones))
+    return list(session.scalars(stmt.order_by(Candidate.created_at, Candidate.id)))
 
 
 def candidates_with_phone(session: Session, org_id: str) -> list[Candidate]:
@@ -181,6 +194,16 @@ def org_user_emails(session: Session, org_id: str, emails: list[str]) -> set[str
         Recruiter.org_id == org_id, func.lower(Recruiter.email).in_(emails)
     )
     return set(session.scalars(users)) | set(session.scalars(recruiters))
+
+
+def staff_domains(session: Session, org_id: str) -> set[str]:
+    """The e-mail domains of the organisation's users and recruiters."""
+    users = select(func.lower(User.email)).where(User.org_id == org_id)
+    recruiters = select(func.lower(Recruiter.email)).where(
+        Recruiter.org_id == org_id, Recruiter.email.is_not(None)
+    )
+    addresses = set(session.scalars(users.distinct())) | set(session.scalars(recruiters.distinct()))
+    return {a.rsplit("@", 1)[-1] for a in addresses if a and "@" in a}
 
 
 def candidate_ids_of_events(session: Session, org_id: str, external_ids: list[str]) -> list[str]:

@@ -101,6 +101,17 @@ def list_integrations(
     )
 
 
+@router.get(
+    "/{connection_id}", response_model=IntegrationRead, responses=problem_responses(401, 403, 404)
+)
+def get_integration(
+    connection: CurrentConnection, request: Request, session: SessionDep
+) -> IntegrationRead:
+    """One connection with its delivery count and open unmatched mail (never its secret)."""
+    stats = service.connection_stats(session, org_id=connection.org_id)
+    return connection_read(connection, _base_url(request), stats)
+
+
 @router.delete("/{connection_id}", status_code=204, responses=problem_responses(401, 403, 404))
 def delete_integration(connection: CurrentConnection, session: SessionDep) -> Response:
     """Disconnect: its URL stops working; events already recorded stay."""
@@ -140,7 +151,6 @@ async def inbound_request(request: Request) -> InboundRequest:
     openapi_extra={"security": []},
     responses=problem_responses(
         401,
-        404,
         413,
         extra={202: {"description": "Kept as unmatched", "model": DeliveryResult}},
     ),
@@ -153,9 +163,9 @@ def receive_webhook(
 ) -> JSONResponse:
     """A provider's delivery, authenticated by the provider's own signature (no API key).
 
-    A bad or missing signature is 401 and stores nothing; a repeated delivery is 200 and
-    stored once; mail no candidate matches is 202 and kept; payloads we cannot use are
-    logged and answered 200, so that the provider keeps the hook enabled.
+    A bad or missing signature (or an unknown connection) is 401 and stores nothing; a
+    repeated delivery is 200 and stored once; mail no candidate matches is 202 and kept;
+    payloads we cannot use are logged and answered 200, so the provider keeps the hook on.
     """
     connection = service.load_connection(session, connection_id=connection_id)
     outcome = service.receive_delivery(
@@ -169,7 +179,7 @@ def receive_webhook(
         status=outcome.status,
         delivery_id=outcome.delivery_id,
         events=outcome.events,
-        unmatched_id=outcome.unmatched_id if outcome.unmatched_id != "phone" else None,
+        unmatched_id=outcome.unmatched_id,
         detail=outcome.detail,
     )
     return JSONResponse(result.model_dump(mode="json"), status_code=outcome.http_status)
@@ -215,3 +225,18 @@ def assign_unmatched(
         session, connection=connection, mail_id=mail_id, data=body, now=utcnow()
     )
     return UnmatchedMailRead.model_validate(row)
+
+
+@router.delete(
+    "/{connection_id}/unmatched/{mail_id}",
+    status_code=204,
+    responses=problem_responses(401, 403, 404),
+)
+def dismiss_unmatched(
+    connection: CurrentConnection,
+    mail_id: Annotated[str, Path(max_length=64)],
+    session: SessionDep,
+) -> Response:
+    """Delete a kept message that is about no candidate (spam, a newsletter)."""
+    service.dismiss_unmatched(session, connection=connection, mail_id=mail_id)
+    return Response(status_code=204)

@@ -23,7 +23,9 @@ from types import ModuleType
 from typing import Any
 
 import phonenumbers
+from prometheus_client import Counter
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.candidates import repository as candidates_repository
@@ -31,6 +33,7 @@ from app.candidates import service as candidates_service
 from app.candidates.models import Candidate
 from app.candidates.schemas import CandidateUpsert
 from app.core.errors import (
+    BadRequest,
     Conflict,
     NotFound,
     Unauthorized,
@@ -62,6 +65,11 @@ from app.integrations.schemas import SECRET_REQUIRED, IntegrationCreate, Unmatch
 from app.integrations.sealing import generate_secret, seal, unseal
 
 log = get_logger("followthrough.integrations")
+DELIVERIES = Counter(
+    "followthrough_integration_deliveries_total",
+    "Provider deliveries by outcome (unauthorized ones included)",
+    ["provider", "outcome"],
+)
 
 ADAPTERS: dict[str, ModuleType] = {
     "email": email_adapter,
@@ -94,6 +102,7 @@ class _Work:
     items: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     changed: int = 0
+    unmatched: bool = False  # kept for a person to match (mail) or no candidate found (calls)
     unmatched_id: str | None = None
 
 
@@ -142,7 +151,9 @@ def list_connections(
         try:
             after = (datetime.fromisoformat(at), last_id)
         except ValueError as exc:
-            raise NotFound("No such page.") from exc
+            raise BadRequest(
+                "The cursor is not valid; use next_cursor from a previous page."
+            ) from exc
     rows = repository.list_connections(session, org_id, after=after, limit=limit + 1)
     next_cursor = None
     if len(rows) > limit:
@@ -177,10 +188,14 @@ def list_deliveries(
 
 
 def load_connection(session: Session, *, connection_id: str) -> IntegrationConnection:
-    """The connection a delivery is for (the URL is the only thing naming it)."""
+    """The connection a delivery is for (the URL is the only thing naming it).
+
+    An unknown (or deleted) connection is 401 like a bad signature: the URL alone proves
+    nothing, and answering 404 would tell a caller which connection ids exist.
+    """
     connection = repository.get_connection(session, connection_id)
     if connection is None or connection.provider not in ADAPTERS:
-        raise NotFound("No such integration.")
+        raise Unauthorized("No integration with valid credentials at this URL.")
     return connection
 
 
@@ -193,33 +208,8 @@ def receive_delivery(
     now: datetime,
 ) -> DeliveryOutcome:
     """Authenticate one delivery and turn it into candidates and events, at most once."""
-    adapter = ADAPTERS[connection.provider]
-    secret = unseal(connection.secret_sealed, secret_key=secret_key)
-    if secret is None:
-        raise Unauthorized(
-            "This connection's secret cannot be read since SECRET_KEY changed; recreate it."
-        )
-    try:
-        nonce = adapter.verify(request, secret, now)
-    except InvalidSignature as exc:
-        log.warning("integration_bad_signature", connection_id=connection.id, reason=str(exc))
-        raise Unauthorized(str(exc)) from exc
-    if nonce is not None and repository.nonce_seen(session, connection.id, nonce):
-        log.warning("integration_replay", connection_id=connection.id)
-        raise Unauthorized("This signed token was used before; replays are refused.")
-
-    error: str | None = None
-    try:
-        delivery = adapter.parse(request, now)
-    except Malformed as exc:
-        delivery, error = (
-            Delivery(key="body:" + body_digest(request.body), kind="malformed"),
-            str(exc),
-        )
-    except Exception:  # a provider's odd payload is never a 5xx
-        log.exception("integration_parse_failed", connection_id=connection.id)
-        delivery = Delivery(key="body:" + body_digest(request.body), kind="unreadable")
-        error = "The payload could not be read."
+    nonce = _authenticate(session, connection, request, secret_key=secret_key, now=now)
+    delivery, error = _read(connection, request, now)
     delivery_id = new_id()
     claimed = repository.claim_delivery(
         session,
@@ -236,6 +226,7 @@ def receive_delivery(
         },
     )
     if not claimed:
+        DELIVERIES.labels(connection.provider, "duplicate").inc()
         existing = repository.delivery_by_key(session, connection.id, delivery.key[:200])
         return DeliveryOutcome(
             status="duplicate",
@@ -248,13 +239,14 @@ def receive_delivery(
         try:
             with session.begin_nested():
                 outcome = _apply(session, connection=connection, delivery=delivery, now=now)
+        except (OperationalError, IntegrityError):
+            raise  # busy or raced: 503/409 and nothing stored, so the provider retries
         except Exception:
             log.exception("integration_apply_failed", connection_id=connection.id)
             outcome = DeliveryOutcome(
                 status="error", http_status=200, detail="The delivery could not be applied."
             )
     else:
-        log.info("integration_malformed", connection_id=connection.id, reason=error)
         outcome = DeliveryOutcome(status="error", http_status=200, detail=error)
     row = session.get(IntegrationDelivery, delivery_id)
     if row is not None:
@@ -264,7 +256,58 @@ def receive_delivery(
         row.event_ids = outcome.events
     outcome.delivery_id = delivery_id
     session.flush()
+    DELIVERIES.labels(connection.provider, outcome.status).inc()
+    log.info(
+        "integration_delivery",
+        connection_id=connection.id,
+        provider=connection.provider,
+        kind=delivery.kind,
+        outcome=outcome.status,
+        detail=outcome.detail,
+    )
     return outcome
+
+
+def _authenticate(
+    session: Session,
+    connection: IntegrationConnection,
+    request: InboundRequest,
+    *,
+    secret_key: str,
+    now: datetime,
+) -> str | None:
+    """Check the provider's signature (and one-time token); 401 and nothing stored if bad."""
+    secret = unseal(connection.secret_sealed, secret_key=secret_key)
+    if secret is None:
+        raise Unauthorized(
+            "This connection's secret cannot be read since SECRET_KEY changed; recreate it."
+        )
+    try:
+        nonce: str | None = ADAPTERS[connection.provider].verify(request, secret, now)
+    except InvalidSignature as exc:
+        log.warning("integration_bad_signature", connection_id=connection.id, reason=str(exc))
+        DELIVERIES.labels(connection.provider, "unauthorized").inc()
+        raise Unauthorized(str(exc)) from exc
+    if nonce is not None and repository.nonce_seen(session, connection.id, nonce):
+        log.warning("integration_replay", connection_id=connection.id)
+        DELIVERIES.labels(connection.provider, "unauthorized").inc()
+        raise Unauthorized("This signed token was used before; replays are refused.")
+    return nonce
+
+
+def _read(
+    connection: IntegrationConnection, request: InboundRequest, now: datetime
+) -> tuple[Delivery, str | None]:
+    """The adapter's reading of the delivery, or a placeholder and why it could not be read."""
+    placeholder_key = "body:" + body_digest(request.body)
+    try:
+        delivery: Delivery = ADAPTERS[connection.provider].parse(request, now)
+    except Malformed as exc:
+        return Delivery(key=placeholder_key, kind="malformed"), str(exc)
+    except Exception:  # a provider's odd payload is never a 5xx
+        log.exception("integration_parse_failed", connection_id=connection.id)
+        return Delivery(key=placeholder_key, kind="unreadable"), "The payload could not be read."
+    return delivery, None
 
 
 def _apply(
@@ -285,7 +328,7 @@ def _apply(
     events, problems = _record(session, org_id=connection.org_id, items=work.items, now=now)
     work.notes.extend(problems)
     detail = " ".join(work.notes) or None
-    if work.unmatched_id is not None:
+    if work.unmatched:
         return DeliveryOutcome(
             status="unmatched", http_status=202, unmatched_id=work.unmatched_id, detail=detail
         )
@@ -411,7 +454,7 @@ def _link(
             session,
             org_id=connection.org_id,
             provider=connection.provider,
-            ref=ref[:300],
+            ref=ref,
             candidate_id=candidate.id,
         )
 
@@ -459,7 +502,7 @@ def _event(  # noqa: C901, PLR0912 (one branch per kind of provider change)
     if candidate is None and change.phone is not None:
         candidate = _candidate_by_phone(session, org_id, change.phone, change.phone_region)
         if candidate is None:
-            work.unmatched_id = "phone"
+            work.unmatched = True
             work.notes.append("No candidate has this phone number; the call is not recorded.")
             return
     if candidate is None:
@@ -492,6 +535,16 @@ def _candidate_by_phone(
     wanted = _e164(number, region)
     if wanted is None:
         return None
+    parsed = phonenumbers.parse(wanted)
+    spellings = [
+        wanted,
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL),
+    ]
+    # Numbers stored in a usual spelling match in SQL; only then is every number parsed.
+    for candidate in repository.candidates_by_phones(session, org_id, spellings):
+        if candidate.phone and _e164(candidate.phone, region) == wanted:
+            return candidate
     for candidate in repository.candidates_with_phone(session, org_id):
         if candidate.phone and _e164(candidate.phone, region) == wanted:
             return candidate
@@ -537,7 +590,7 @@ def _mail(
         )
         session.add(row)
         session.flush()
-        work.unmatched_id = row.id
+        work.unmatched, work.unmatched_id = True, row.id
         work.notes.append("No candidate matches the addresses; kept as unmatched mail.")
         return
     for position, (candidate, direction, recruiter) in enumerate(targets):
@@ -554,14 +607,18 @@ def _mail_targets(
     for candidate in repository.candidates_by_emails(session, org_id, addresses):
         candidates.setdefault((candidate.email or "").lower(), candidate)
     recruiters = repository.recruiters_by_emails(session, org_id, addresses)
-    staff = repository.org_user_emails(session, org_id, addresses)
     sender = mail.sender or ""
+    staff = repository.org_user_emails(session, org_id, [sender])
     if sender in candidates and sender not in staff:
         candidate = candidates[sender]
         recruiter = next((recruiters[a] for a in mail.recipients if a in recruiters), None)
         return [(candidate, "inbound", recruiter or candidate.recruiter_external_id)]
     addressed = [candidates[a] for a in mail.recipients if a in candidates]
     if addressed:
+        # Writing to a candidate from the organisation's own mailbox is us, unless the
+        # sender is clearly someone else (a person then decides, from the unmatched list).
+        if not _is_staff(session, org_id, sender, when_unknown=True):
+            return []
         unique = list({c.id: c for c in addressed}.values())
         return [(c, "outbound", recruiters.get(sender) or c.recruiter_external_id) for c in unique]
     # A reply from an address we do not know, in a thread we do: the thread decides.
@@ -570,10 +627,46 @@ def _mail_targets(
     for candidate_id in repository.candidate_ids_of_events(session, org_id, refs):
         threaded = repository.get_candidate(session, org_id, candidate_id)
         if threaded is not None:
-            direction = "outbound" if sender in staff else "inbound"
-            recruiter = recruiters.get(sender) if direction == "outbound" else None
+            from_us = _is_staff(session, org_id, sender, when_unknown=False)
+            direction = "outbound" if from_us else "inbound"
+            recruiter = recruiters.get(sender) if from_us else None
             return [(threaded, direction, recruiter or threaded.recruiter_external_id)]
     return []
+
+
+# Public mailbox providers: a recruiter using one does not make everyone there a colleague.
+_PUBLIC_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+    }
+)
+
+
+def _is_staff(session: Session, org_id: str, address: str, *, when_unknown: bool) -> bool:
+    """Whether the recruiting side wrote from `address`: a user's or recruiter's address,
+    or their organisation's domain; `when_unknown` when no staff address is on file."""
+    if not address:
+        return False
+    if repository.org_user_emails(session, org_id, [address]):
+        return True
+    domains = repository.staff_domains(session, org_id)
+    if not domains:
+        return when_unknown
+    return address.rsplit("@", 1)[-1] in domains - _PUBLIC_DOMAINS
 
 
 def _mail_time(mail: ParsedMail, now: datetime) -> datetime:
@@ -630,7 +723,9 @@ def list_unmatched(
         try:
             after = (datetime.fromisoformat(at), last_id)
         except ValueError as exc:
-            raise NotFound("No such page.") from exc
+            raise BadRequest(
+                "The cursor is not valid; use next_cursor from a previous page."
+            ) from exc
     rows = repository.list_unmatched(
         session, connection.id, include_assigned=include_assigned, after=after, limit=limit + 1
     )
@@ -665,8 +760,8 @@ def assign_unmatched(
         mail = email_adapter.parse_message(row.raw)
     except Malformed as exc:
         raise UnprocessableContent(str(exc)) from exc
-    staff = repository.org_user_emails(session, connection.org_id, [mail.sender or ""])
-    direction = data.direction or ("outbound" if mail.sender in staff else "inbound")
+    from_us = _is_staff(session, connection.org_id, mail.sender or "", when_unknown=False)
+    direction = data.direction or ("outbound" if from_us else "inbound")
     recruiter = None
     if direction == "outbound" and mail.sender:
         recruiter = repository.recruiters_by_emails(session, connection.org_id, [mail.sender]).get(
@@ -691,15 +786,32 @@ def assign_unmatched(
     return row
 
 
+def dismiss_unmatched(session: Session, *, connection: IntegrationConnection, mail_id: str) -> None:
+    """Delete a kept message (spam, not about a candidate): only a person drops mail."""
+    row = repository.get_unmatched(session, connection.id, mail_id)
+    if row is None or row.assigned:
+        raise NotFound("No such unmatched mail.")
+    session.delete(row)
+    session.flush()
+
+
 def find_candidate(
-    session: Session, *, org_id: str, candidate_id: str | None, external_id: str | None
+    session: Session,
+    *,
+    org_id: str,
+    candidate_id: str | None,
+    external_id: str | None,
+    email: str | None = None,
 ) -> Candidate:
-    """A candidate of the organisation by id or external id (422 when neither finds one)."""
+    """A candidate of the organisation by id, external id or e-mail (422 when none is found)."""
     candidate = None
     if candidate_id:
         candidate = repository.get_candidate(session, org_id, candidate_id)
     elif external_id:
         candidate = candidates_repository.get_by_external_id(session, org_id, external_id)
+    if candidate is None and email and "@" in email:
+        found = repository.candidates_by_emails(session, org_id, [email.lower()])
+        candidate = found[0] if found else None
     if candidate is None:
         raise UnprocessableContent(
             "Unknown candidate.",

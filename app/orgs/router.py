@@ -34,6 +34,7 @@ def _key_read(record: ApiKey) -> ApiKeyRead:
         prefix=record.prefix,
         scopes=record.scope_list,
         created_at=record.created_at,
+        last_used_at=record.last_used_at,
         revoked_at=record.revoked_at,
     )
 
@@ -62,6 +63,7 @@ def put_scoring_settings(
     (or let candidates refresh on their next event) to apply a change everywhere.
     """
     document = ScoringSettingsUpdate.model_validate(body.model_dump())
+    before = orgs_service.get_current_settings(session, org_id=principal.org_id).document
     current = orgs_service.replace_settings(session, org_id=principal.org_id, document=document)
     audit.record(
         session,
@@ -69,7 +71,12 @@ def put_scoring_settings(
         actor=principal,
         action="settings.changed",
         target=f"settings:{current.version}",
-        detail={"version": current.version},
+        detail={
+            "version": current.version,
+            "changed": audit.changed_fields(
+                before.model_dump(mode="json"), current.document.model_dump(mode="json")
+            ),
+        },
     )
     return _settings_read(current)
 

@@ -35,6 +35,9 @@ class ApiKeyRead(BaseModel):
     prefix: str
     scopes: list[str]
     created_at: datetime
+    last_used_at: datetime | None = Field(
+        default=None, description="When the key was last used (to the minute)."
+    )
     revoked_at: datetime | None
 
 

@@ -10,6 +10,7 @@ from app.candidates.models import Candidate
 from app.events.models import Event
 from app.reports.repository import HOUR, LATENCY_BUCKETS, ExchangeStats
 from app.reports.schemas import (
+    DeclinedCandidateRead,
     FlaggedCandidateRead,
     LatencyBucketRead,
     NextActionDueRead,
@@ -108,11 +109,31 @@ def _action_name(score: CandidateScore | None) -> str | None:
     return str(action) if action and action != "none" else None
 
 
+def declined_items(
+    rows: Iterable[tuple[CandidateScore, Candidate]], *, start: datetime, end: datetime
+) -> list[DeclinedCandidateRead]:
+    """Declined candidates, most recent first (a decline's next action is due when it came)."""
+    return [
+        DeclinedCandidateRead(
+            **who(candidate),
+            declined_at=score.next_action_due_at,
+            this_week=score.next_action_due_at is not None
+            and start <= score.next_action_due_at < end,
+        )
+        for score, candidate in rows
+    ]
+
+
 def recoveries(
     band_changes: Iterable[tuple[ScoreChange, Candidate, CandidateScore]],
     cleared: Iterable[tuple[Flag, Candidate, CandidateScore | None]],
 ) -> list[RecoveredCandidateRead]:
-    """One entry per recovered candidate: leaving the band wins over clearing flags."""
+    """One entry per recovered candidate: leaving the band wins over clearing flags.
+
+    A candidate who declined has not recovered (their flags cleared because they said no).
+    """
+    band_changes = [row for row in band_changes if row[2].band != "declined"]
+    cleared = [row for row in cleared if row[2] is None or row[2].band != "declined"]
     out: dict[str, RecoveredCandidateRead] = {}
     for change, candidate, score in band_changes:
         out[candidate.id] = RecoveredCandidateRead(

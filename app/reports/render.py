@@ -25,6 +25,7 @@ BAND_COLOURS = {
     "cooling": "#9a6700",
     "not_that_into_you": "#c62828",
     "unknown": "#57606a",
+    "declined": "#6639ba",
 }
 SEVERITY_COLOURS = {"high": "#c62828", "medium": "#9a6700", "low": "#57606a"}
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, load_only
 
 from app.candidates.models import Candidate
@@ -22,6 +22,7 @@ from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 
 NOT_THAT_INTO_YOU = "not_that_into_you"
+DECLINED = "declined"
 HOUR = 3600
 
 # (label, lower, upper) in business hours; lower inclusive, upper exclusive, None = open.
@@ -222,7 +223,8 @@ def maybe_waiting_on_us(
 ) -> list[Candidate]:
     """Active candidates who may be waiting on us at `as_of` (exact check: `compute_history`).
 
-    Those whose last inbound message is not older than our last outbound event, those with a
+    Those whose last inbound event needing a reply is not older than our last outbound event,
+    those with a
     passed `promised_by`, and those the stored summary says are waiting.
     """
     last_in = (
@@ -230,8 +232,7 @@ def maybe_waiting_on_us(
         .where(
             Event.org_id == org_id,
             Event.direction == "inbound",
-            Event.type == "message",
-            Event.auto_reply.is_(False),
+            Event.needs_reply.is_(True),
             Event.occurred_at <= as_of,
         )
         .group_by(Event.candidate_id)
@@ -267,6 +268,25 @@ def maybe_waiting_on_us(
         )
     )
     return list(session.scalars(stmt.order_by(Candidate.id)))
+
+
+def declined(
+    session: Session, org_id: str, recruiter_external_id: str | None
+) -> list[tuple[CandidateScore, Candidate]]:
+    """Active candidates whose stored band is `declined` (fresh at the report's instant)."""
+    stmt = _scoped(
+        select(CandidateScore, Candidate).join(
+            Candidate, Candidate.id == CandidateScore.candidate_id
+        ),
+        org_id,
+        recruiter_external_id,
+    ).where(
+        CandidateScore.org_id == org_id,
+        CandidateScore.band == DECLINED,
+        Candidate.status == "active",
+    )
+    rows = session.execute(stmt.order_by(CandidateScore.next_action_due_at.desc(), Candidate.id))
+    return [(s, c) for s, c in rows]
 
 
 def no_shows(
@@ -323,18 +343,21 @@ def exchange_stats(
         recruiter_external_id,
     ).where(Exchange.org_id == org_id, Exchange.opened_at >= start, Exchange.opened_at < end)
 
+    # Exchanges only attending a meeting closed are answered, but no reply time (contract §3).
+    timed = and_(answered, Exchange.counts_for_latency.is_(True))
     columns: list[Any] = [
         func.count().label("opened"),
         func.coalesce(func.sum(case((answered, 1), else_=0)), 0).label("responded"),
+        func.coalesce(func.sum(case((timed, 1), else_=0)), 0).label("timed"),
     ]
     for _, lower, upper in LATENCY_BUCKETS:
-        condition = [answered, Exchange.business_seconds >= (lower or 0) * HOUR]
+        condition = [timed, Exchange.business_seconds >= (lower or 0) * HOUR]
         if upper is not None:
             condition.append(Exchange.business_seconds < upper * HOUR)
         columns.append(func.coalesce(func.sum(case((and_(*condition), 1), else_=0)), 0))
     row = session.execute(base.add_columns(*columns)).one()
-    opened, responded, *buckets = (int(v) for v in row)
-    median = _median_business_seconds(session, base.where(answered), responded)
+    opened, responded, timed_count, *buckets = (int(v) for v in row)
+    median = _median_business_seconds(session, base.where(timed), timed_count)
     return ExchangeStats(
         opened=opened, responded=responded, median_business_seconds=median, buckets=tuple(buckets)
     )
@@ -457,12 +480,12 @@ def open_waiting_since(
 ) -> dict[str, datetime]:
     """When each candidate's open "waiting on us" clock started, as of `as_of`.
 
-    The mirror view's rule (events/domain.py) in SQL: the first inbound message that is not an
-    auto-reply or out-of-office notice after our last outbound event. (Events at the very same
-    instant as that outbound event are taken as before it.)
+    The mirror view's rule (events/domain.py) in SQL: the first inbound event that needs a
+    reply (`needs_reply`, set at ingest) after our last outbound event. (Events at the very
+    same instant as that outbound event are taken as before it; a message synced twice is
+    not told apart here, its copy falls within minutes of the first.)
     """
     out: dict[str, datetime] = {}
-    out_of_office = cast(Event.intents, String).contains('"out_of_office"')
     for chunk in chunked(candidate_ids):
         last_out = (
             select(Event.candidate_id, func.max(Event.occurred_at).label("at"))
@@ -482,9 +505,7 @@ def open_waiting_since(
                 Event.org_id == org_id,
                 Event.candidate_id.in_(chunk),
                 Event.direction == "inbound",
-                Event.type == "message",
-                Event.auto_reply.is_(False),
-                ~out_of_office,
+                Event.needs_reply.is_(True),
                 Event.occurred_at <= as_of,
                 or_(last_out.c.at.is_(None), Event.occurred_at > last_out.c.at),
             )

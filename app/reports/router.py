@@ -1,4 +1,5 @@
-"""`GET /api/v1/reports/weekly`: the weekly report as JSON, CSV or HTML (by `Accept`)."""
+"""`GET /api/v1/reports/weekly`: the weekly report as JSON, CSV or HTML (by `Accept`);
+`GET /api/v1/reports/flag-quality`: recruiter feedback on each signal."""
 
 from typing import Annotated, Any
 
@@ -8,7 +9,7 @@ from app.core.deps import AsOf, ReadPrincipal, SessionDep
 from app.core.errors import AppError, problem_responses
 from app.reports import render
 from app.reports import service as reports_service
-from app.reports.schemas import WeeklyReportRead
+from app.reports.schemas import FlagQualityRead, WeeklyReportRead
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -100,3 +101,18 @@ def get_weekly_report(
 
 def _safe(filename: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in filename)
+
+
+@router.get(
+    "/flag-quality",
+    response_model=FlagQualityRead,
+    responses=problem_responses(401, 403, 422),
+)
+def get_flag_quality(session: SessionDep, principal: ReadPrincipal, as_of: AsOf) -> FlagQualityRead:
+    """How each negative signal fared with recruiters over the last 90 days (up to `as_of`).
+
+    Per signal code: flags raised (by when their evidence raised them), acknowledged and
+    dismissed in the window, the dismissal rate, and the most common dismissal reasons, so
+    thresholds are tuned from evidence. Read-only: nothing is re-evaluated or stored.
+    """
+    return reports_service.flag_quality(session, org_id=principal.org_id, as_of=as_of)

@@ -70,6 +70,13 @@ class WaitingCandidateRead(ReportCandidateRead):
     )
 
 
+class DeclinedCandidateRead(ReportCandidateRead):
+    """A candidate who said no (band `declined`): close the loop kindly."""
+
+    declined_at: datetime | None = Field(description="When they declined")
+    this_week: bool = Field(description="Declined during the report's week")
+
+
 class NoShowRead(ReportCandidateRead):
     occurred_at: datetime
     event_external_id: str
@@ -117,6 +124,7 @@ class ReportTotalsRead(BaseModel):
     waiting_on_us: int
     no_shows: int
     next_actions_due: int
+    declined: int = 0
 
 
 class WeeklyReportRead(BaseModel):
@@ -136,6 +144,11 @@ class WeeklyReportRead(BaseModel):
     recovered: list[RecoveredCandidateRead]
     waiting_on_us: list[WaitingCandidateRead]
     no_shows: list[NoShowRead]
+    declined: list[DeclinedCandidateRead] = Field(
+        default_factory=list,
+        description="Active candidates who declined (their own group, never flagged), most "
+        "recent first",
+    )
     responsiveness: ResponsivenessRead
     latency_distribution: list[LatencyBucketRead] = Field(
         description="Replies to exchanges opened this week, plus those still unanswered"
@@ -145,3 +158,27 @@ class WeeklyReportRead(BaseModel):
         description="Next actions due from the start of the week (overdue ones included) "
         "to the end of the coming week"
     )
+
+
+class DismissalReasonRead(BaseModel):
+    reason: str = Field(description="Lower-cased, trimmed")
+    count: int
+
+
+class FlagQualityItemRead(BaseModel):
+    code: str = Field(description="The signal code")
+    label: str
+    raised: int = Field(description="Flags raised (by evidence time) in the window")
+    acknowledged: int = Field(description="Flags acknowledged in the window")
+    dismissed: int = Field(description="Flags dismissed in the window")
+    dismissal_rate: float | None = Field(description="dismissed / raised (3 decimals)")
+    top_dismissal_reasons: list[DismissalReasonRead]
+
+
+class FlagQualityRead(BaseModel):
+    """Recruiter feedback on each negative signal, to tune thresholds from evidence."""
+
+    as_of: datetime
+    since: datetime
+    days: int
+    items: list[FlagQualityItemRead]

@@ -1,7 +1,7 @@
 """The weekly report: resolve the week and scope, bring stored evaluations up to the week's end,
 then assemble the content (`build.py`) from the queries (`repository.py`)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -12,9 +12,20 @@ from app.derivation import flows
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
 from app.reports import build, repository
-from app.reports.schemas import ReportTotalsRead, WeeklyReportRead
+from app.reports.schemas import (
+    DismissalReasonRead,
+    FlagQualityItemRead,
+    FlagQualityRead,
+    ReportTotalsRead,
+    WeeklyReportRead,
+)
 from app.reports.week import IsoWeek, last_completed_week, parse_week
+from app.scoring import repository as scoring_repository
 from app.scoring import service as scoring_service
+from app.scoring.labels import signal_label
+from app.scoring.signals import NEGATIVE_CODES
+
+FLAG_QUALITY_DAYS = 90
 
 
 def resolve_week(
@@ -127,6 +138,7 @@ def build_report(
     )
 
     no_shows = build.no_show_items(repository.no_shows(*scope, start=start, end=end))
+    declined = build.declined_items(repository.declined(*scope), start=start, end=end)
 
     this_stats = repository.exchange_stats(*scope, start=start, end=end, answered_by=as_of)
     previous = week.shifted(-1)
@@ -158,12 +170,14 @@ def build_report(
             waiting_on_us=len(waiting),
             no_shows=len(no_shows),
             next_actions_due=len(next_actions),
+            declined=len(declined),
         ),
         newly_flagged=newly,
         still_flagged=still,
         recovered=recovered,
         waiting_on_us=waiting,
         no_shows=no_shows,
+        declined=declined,
         responsiveness=responsiveness,
         latency_distribution=build.latency_distribution(this_stats),
         next_actions_until=coming_end,
@@ -206,3 +220,30 @@ def _mirror_views(
             overdue.get(candidate.id, []),
         )
     return views
+
+
+def flag_quality(session: Session, *, org_id: str, as_of: datetime) -> FlagQualityRead:
+    """Per signal code: raised, acknowledged and dismissed in the 90 days up to `as_of`."""
+    since = as_of - timedelta(days=FLAG_QUALITY_DAYS)
+    counts, reasons = scoring_repository.flag_quality(session, org_id, since=since, until=as_of)
+    by_code = {c.code: c for c in counts}
+    codes = [*NEGATIVE_CODES, *sorted(set(by_code) - set(NEGATIVE_CODES))]
+    items = []
+    for code in codes:
+        found = by_code.get(code)
+        raised = found.raised if found else 0
+        dismissed = found.dismissed if found else 0
+        items.append(
+            FlagQualityItemRead(
+                code=code,
+                label=signal_label(code),
+                raised=raised,
+                acknowledged=found.acknowledged if found else 0,
+                dismissed=dismissed,
+                dismissal_rate=round(dismissed / raised, 3) if raised else None,
+                top_dismissal_reasons=[
+                    DismissalReasonRead(reason=text, count=n) for text, n in reasons.get(code, [])
+                ],
+            )
+        )
+    return FlagQualityRead(as_of=as_of, since=since, days=FLAG_QUALITY_DAYS, items=items)

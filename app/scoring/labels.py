@@ -20,6 +20,7 @@ BAND_LABELS = {
     "cooling": "Cooling",
     "not_that_into_you": "Not that into you",
     "unknown": "No score yet",
+    "declined": "Declined",
 }
 
 

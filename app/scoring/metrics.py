@@ -24,15 +24,17 @@ def compute_metrics(history: History) -> dict[str, MetricValue]:
     """Return exactly the contract's metrics keys for `history`.
 
     `response_rate` is closed exchanges over all exchanges (3 decimals); reply times are
-    business hours with one decimal, over closed exchanges, p90 by nearest rank.
+    business hours with one decimal, over closed exchanges that count for latency (not those
+    only attending a meeting closed), p90 by nearest rank.
     """
     exchanges = history.exchanges
-    replies = sorted(x.business_seconds for x in exchanges if not x.is_open)
+    closed = sum(1 for x in exchanges if not x.is_open)
+    replies = sorted(x.business_seconds for x in history.latency_exchanges)
     opened = history.open_exchange
     waiting = history.waiting_on_us
     return {
         "exchanges": len(exchanges),
-        "response_rate": round(len(replies) / len(exchanges), 3) if exchanges else None,
+        "response_rate": round(closed / len(exchanges), 3) if exchanges else None,
         "median_reply_business_hours": (_hours(statistics.median(replies)) if replies else None),
         "p90_reply_business_hours": (
             _hours(replies[math.ceil(0.9 * len(replies)) - 1]) if replies else None

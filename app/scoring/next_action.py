@@ -1,7 +1,9 @@
 """The next follow-up step for the recruiter (contract section 5): pure, no database.
 
 Order of precedence:
-1. The candidate is waiting on us → `reply_to_candidate`, due one business day after they wrote.
+0. The candidate declined (`signals.find_decline`) → `close_the_loop`, due at once.
+1. The candidate is waiting on us (an inbound event that needs a reply) →
+   `reply_to_candidate`, due one business day after they wrote.
 2. An exchange is open → the cadence: `check_in` 2 business days after the first attempt, then
    `second_check_in` 5 business days (a week) after the check-in, then one `phone_call` 2
    business days later (skipped when a call was already tried in this exchange), then
@@ -9,6 +11,10 @@ Order of precedence:
 3. The candidate let a promised date pass (an overdue request, a broken commitment) and nobody
    has followed up since → `check_in` 2 business days after that date.
 4. Otherwise `none`.
+
+The cadence waits for the candidate: business days of an absence they announced do not count
+(no check-in falls due before they are back), and it counts from a requested item's `due_at`
+when that is later than the last attempt (no check-in before what was asked is due).
 """
 
 from collections.abc import Sequence
@@ -17,8 +23,8 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from app.core.business_time import WorkingCalendar
-from app.events.domain import History
-from app.scoring.signals import MissedDate
+from app.events.domain import EventFacts, History
+from app.scoring.signals import MissedDate, clock_deadline
 
 Action = Literal[
     "check_in", "second_check_in", "phone_call", "close_the_loop", "reply_to_candidate", "none"
@@ -43,6 +49,39 @@ class NextAction:
 NO_ACTION = NextAction(action="none", due_at=None, reason="Nothing is waiting on anyone.")
 
 
+def _day(calendar: WorkingCalendar, instant: datetime) -> str:
+    local = instant.astimezone(calendar.tz)
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def close_the_loop(decline: EventFacts, *, calendar: WorkingCalendar) -> NextAction:
+    """The next action for a candidate who said no: close the loop kindly, at once."""
+    return NextAction(
+        action="close_the_loop",
+        due_at=decline.occurred_at.astimezone(UTC),
+        reason=(
+            f"The candidate declined on {_day(calendar, decline.occurred_at)}; "
+            "close the loop kindly."
+        ),
+    )
+
+
+def add_days_around(
+    calendar: WorkingCalendar,
+    start: datetime,
+    days: int,
+    absences: Sequence[tuple[datetime, datetime]] = (),
+) -> datetime:
+    """`calendar.add_business_days`, with the candidate's announced absences not counting."""
+    if not absences:
+        return calendar.add_business_days(start, days)
+    begin = calendar.next_working_start(start)
+    for lo, hi in absences:
+        if lo <= begin < hi:
+            begin = calendar.next_working_start(hi)
+    return clock_deadline(calendar, begin, calendar.seconds_per_day * days, absences)
+
+
 def compute_next_action(
     history: History, *, calendar: WorkingCalendar, missed_dates: Sequence[MissedDate] = ()
 ) -> NextAction:
@@ -58,8 +97,10 @@ def _decide(
 ) -> NextAction:
 
     def day(instant: datetime) -> str:
-        local = instant.astimezone(calendar.tz)
-        return f"{local:%a} {local.day} {local:%b}"
+        return _day(calendar, instant)
+
+    def after(start: datetime, days: int) -> datetime:
+        return add_days_around(calendar, start, days, history.absences)
 
     waiting = history.waiting_on_us
     if waiting is not None:
@@ -76,20 +117,30 @@ def _decide(
         by_id = {e.id: e for e in history.events}
         attempts = [by_id[i] for i in exchange.attempt_event_ids]
         last = attempts[-1].occurred_at
+        fulfilled = {e.fulfills for e in history.events if e.fulfills}
+        asked = [
+            a.due_at
+            for a in attempts
+            if a.type == "request" and a.due_at is not None and a.external_id not in fulfilled
+        ]
+        anchor = max([last, *asked])
         count = len(attempts)
         since = f"since {day(exchange.opened_at)}"
         if count == 1:
+            what = (
+                f"No reply to the {attempts[0].type} of {day(last)}"
+                if anchor == last
+                else f"Nothing yet on the {attempts[0].type} due {day(anchor)}"
+            )
             return NextAction(
                 action="check_in",
-                due_at=calendar.add_business_days(last, CHECK_IN_DAYS),
-                reason=(
-                    f"No reply to the {attempts[0].type} of {day(last)}; send a polite check-in."
-                ),
+                due_at=after(anchor, CHECK_IN_DAYS),
+                reason=f"{what}; send a polite check-in.",
             )
         if count == 2:
             return NextAction(
                 action="second_check_in",
-                due_at=calendar.add_business_days(last, SECOND_CHECK_IN_DAYS),
+                due_at=after(anchor, SECOND_CHECK_IN_DAYS),
                 reason=(
                     f"No reply to 2 attempts {since}; "
                     "send a second check-in a week after the first."
@@ -98,12 +149,12 @@ def _decide(
         if not any(a.type == "call" for a in attempts):
             return NextAction(
                 action="phone_call",
-                due_at=calendar.add_business_days(last, PHONE_CALL_DAYS),
+                due_at=after(anchor, PHONE_CALL_DAYS),
                 reason=f"No reply to {count} written attempts {since}; try one phone call.",
             )
         return NextAction(
             action="close_the_loop",
-            due_at=calendar.add_business_days(last, CLOSE_THE_LOOP_DAYS),
+            due_at=after(anchor, CLOSE_THE_LOOP_DAYS),
             reason=(
                 f"No reply to {count} attempts, a call included, {since}; "
                 "close the loop kindly if another week passes."
@@ -117,7 +168,7 @@ def _decide(
         what = "requested item" if missed.kind == "request" else "promised follow-up"
         return NextAction(
             action="check_in",
-            due_at=calendar.add_business_days(missed.due_at, CHECK_IN_DAYS),
+            due_at=after(missed.due_at, CHECK_IN_DAYS),
             reason=(
                 f"The {what} due {day(missed.due_at)} has not arrived; send a polite check-in."
             ),

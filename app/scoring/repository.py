@@ -1,8 +1,9 @@
 """SQL for stored scores, flags and score history."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.candidates.models import Candidate
@@ -138,3 +139,52 @@ def pipeline_query(
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class FlagCounts:
+    """How often one signal code was raised, acknowledged and dismissed in a window."""
+
+    code: str
+    raised: int
+    acknowledged: int
+    dismissed: int
+
+
+def flag_quality(
+    session: Session, org_id: str, *, since: datetime, until: datetime, top_reasons: int = 3
+) -> tuple[list[FlagCounts], dict[str, list[tuple[str, int]]]]:
+    """Per code, flags raised and flags acknowledged or dismissed in (since, until], in SQL.
+
+    A flag counts as raised when its `raised_at` falls in the window, and as acknowledged or
+    dismissed when its status changed to that in the window (a status set after `until` is
+    not seen). Dismissal reasons are grouped case- and space-insensitively, most common first.
+    """
+
+    raised = and_(Flag.raised_at > since, Flag.raised_at <= until)
+    changed = and_(Flag.status_changed_at > since, Flag.status_changed_at <= until)
+    acknowledged = and_(Flag.status == "acknowledged", changed)
+    dismissed = and_(Flag.status == "dismissed", changed)
+    counts = select(
+        Flag.code,
+        func.sum(case((raised, 1), else_=0)),
+        func.sum(case((acknowledged, 1), else_=0)),
+        func.sum(case((dismissed, 1), else_=0)),
+    ).where(Flag.org_id == org_id, or_(raised, acknowledged, dismissed))
+    rows = [
+        FlagCounts(code, int(r or 0), int(a or 0), int(d or 0))
+        for code, r, a, d in session.execute(counts.group_by(Flag.code).order_by(Flag.code))
+    ]
+    reason = func.lower(func.trim(func.coalesce(Flag.status_reason, "")))
+    grouped = (
+        select(Flag.code, reason.label("reason"), func.count().label("n"))
+        .where(Flag.org_id == org_id, dismissed)
+        .group_by(Flag.code, reason)
+        .order_by(Flag.code, func.count().desc(), reason)
+    )
+    reasons: dict[str, list[tuple[str, int]]] = {}
+    for code, text, n in session.execute(grouped):
+        picked = reasons.setdefault(code, [])
+        if len(picked) < top_reasons and text:
+            picked.append((str(text), int(n)))
+    return rows, reasons

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Band = Literal["engaged", "cooling", "not_that_into_you", "unknown"]
+Band = Literal["engaged", "cooling", "not_that_into_you", "unknown", "declined"]
 FlagStatus = Literal["open", "acknowledged", "dismissed"]
 
 

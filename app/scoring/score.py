@@ -10,8 +10,13 @@ full, then 1/2, 1/4, ...), so one code never moves the score by twice its weight
 code's total is rounded to an integer, and the score is the base plus the breakdown's points,
 clamped to 0..100: the breakdown always explains the score.
 
-Fairness: unless `ghosting` is active or two different negative codes are, the score is floored
-at 40, so one isolated lapse never makes `not_that_into_you`, whatever the weights.
+Lapses, not codes: unless `ghosting` is active or the active negative signals describe two or
+more different lapses (`signals.count_lapses`), the score is floored at 40, so one isolated
+lapse never makes `not_that_into_you`, whatever the weights and however many codes it raises.
+Words before a lapse (`words_not_actions` on an assurance) are shown but weigh nothing.
+
+A candidate who said no (`signals.find_decline`) is `declined`: no negative signal is raised,
+and the next action is to close the loop at once.
 """
 
 import math
@@ -24,8 +29,15 @@ from app.core.business_time import WorkingCalendar
 from app.events.domain import History
 from app.orgs.scoring_settings import ScoringSettingsDocument
 from app.scoring.metrics import MetricValue, compute_metrics
-from app.scoring.next_action import NextAction, compute_next_action
-from app.scoring.signals import NEGATIVE_CODES, POSITIVE_CODES, Signal, detect_signals
+from app.scoring.next_action import NextAction, close_the_loop, compute_next_action
+from app.scoring.signals import (
+    NEGATIVE_CODES,
+    POSITIVE_CODES,
+    Signal,
+    count_lapses,
+    detect_signals,
+    find_decline,
+)
 
 __all__ = [
     "BASE_SCORE",
@@ -37,7 +49,7 @@ __all__ = [
     "evaluate",
 ]
 
-Band = Literal["engaged", "cooling", "not_that_into_you", "unknown"]
+Band = Literal["engaged", "cooling", "not_that_into_you", "unknown", "declined"]
 
 BASE_SCORE = 75
 ENGAGED_MIN = 70
@@ -67,6 +79,7 @@ class Evaluation:
     next_action: NextAction
     valid_until: datetime | None
     fairness_floor_applied: bool = False
+    lapses: int = 0
 
 
 def band_for(score: int | None) -> Band:
@@ -91,7 +104,14 @@ def evaluate(
     as_of = history.as_of
     scan = detect_signals(history, thresholds=settings.thresholds, calendar=calendar)
     signals = [replace(s, dismissed=s.key in dismissed_keys) for s in scan.signals]
-    next_action = compute_next_action(history, calendar=calendar, missed_dates=scan.missed_dates)
+    decline = find_decline(history)
+    if decline is not None:
+        signals = [s for s in signals if s.polarity == "positive"]
+        next_action = close_the_loop(decline, calendar=calendar)
+    else:
+        next_action = compute_next_action(
+            history, calendar=calendar, missed_dates=scan.missed_dates
+        )
     changes = [*scan.pending]
     if next_action.due_at is not None:
         changes.append(next_action.due_at)
@@ -99,12 +119,15 @@ def evaluate(
     score: int | None = None
     breakdown: list[BreakdownItem] = []
     floored = False
+    lapses = 0
     if history.exchanges:
         weights = settings.weights.model_dump()
         half_life = settings.thresholds.decay_half_life_days
         active = [s for s in signals if not s.dismissed]
         worth: dict[str, list[tuple[float, int]]] = defaultdict(list)
         for signal in active:
+            if not _weighs(signal):
+                continue
             weight = float(weights[signal.code])
             age = max(0, (as_of - signal.observed_at) // _DAY)
             worth[signal.code].append((weight * 0.5 ** (age / half_life), age))
@@ -114,14 +137,17 @@ def evaluate(
         raw = BASE_SCORE + sum(item.points for item in breakdown)
         score = min(100, max(0, raw))
         negative_codes = {s.code for s in active if s.polarity == "negative"}
-        if "ghosting" not in negative_codes and len(negative_codes) < 2 and score < FAIRNESS_FLOOR:
+        lapses = count_lapses(active)
+        if "ghosting" not in negative_codes and lapses < 2 and score < FAIRNESS_FLOOR:
             score = FAIRNESS_FLOOR
             floored = True
 
     later = [c for c in changes if c > as_of]
+    band: Band = "declined" if decline is not None else band_for(score)
     return Evaluation(
         score=score,
-        band=band_for(score),
+        band=band,
+        lapses=lapses,
         breakdown=breakdown,
         signals=signals,
         metrics=compute_metrics(history),
@@ -129,6 +155,11 @@ def evaluate(
         valid_until=min(later).astimezone(UTC) if later else None,
         fairness_floor_applied=floored,
     )
+
+
+def _weighs(signal: Signal) -> bool:
+    """Whether a signal carries points: not words that only explain another lapse."""
+    return signal.polarity == "positive" or signal.role != "none"
 
 
 def _breakdown(worth: dict[str, list[tuple[float, int]]], half_life: float) -> list[BreakdownItem]:

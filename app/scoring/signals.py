@@ -36,6 +36,8 @@ from app.orgs.scoring_settings import Thresholds
 
 Polarity = Literal["negative", "positive"]
 Severity = Literal["low", "medium", "high"]
+LapseRole = Literal["event", "exchange", "soft", "none"]
+"""How a negative signal stands to the lapses it describes (see `count_lapses`)."""
 
 NEGATIVE_CODES = (
     "missed_meeting",
@@ -57,6 +59,12 @@ TICK = timedelta(microseconds=1)
 MIN_SLOW_SECONDS = 4 * HOUR
 """Relative rules (own median, cooling) never call anything under 4 business hours slow."""
 
+MIN_MEDIAN_EXCHANGES = 4
+"""The relative `slow_reply` rule needs the median of at least this many closed exchanges."""
+
+LAPSE_FOLLOW_UP = timedelta(days=7)
+"""An apology or excuse this soon after a lapse (a no-show, a missed date) is about it."""
+
 _PAUSE_GUARD = 64
 
 
@@ -73,6 +81,13 @@ class Signal:
     observed_at: datetime
     key: str
     dismissed: bool = False
+    lapse: tuple[str, ...] = ()
+    """The lapses behind it: `e:<event id>` (a no-show, a request, a promise) and
+    `x:<exchange index>` (an exchange); the first names the lapse it stands for."""
+    role: LapseRole = "none"
+    """`event`/`exchange`: one lapse, named by `lapse[0]`; `soft`: a trend (cooling, apologies,
+    reschedules), one lapse unless it touches another's; `none`: it explains a lapse that
+    other signals carry (words before a lapse) and weighs nothing of its own."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,40 @@ class _Break:
     at: datetime
     evidence: tuple[str, ...]
     what: str
+    lapse: tuple[str, ...] = ()
+    own: str | None = None
+    """Set for a broken `commitment`: the event whose promise broke (the words are the lapse)."""
+
+
+def count_lapses(signals: Iterable[Signal]) -> int:
+    """Count the different lapses behind active negative signals (contract section 5).
+
+    Each no-show, overdue request or broken promise is one lapse, with the exchanges about it
+    (the one it happened in, the follow-up after it); each other slow, uncalled-back or
+    ghosted exchange is one more. A trend (cooling, repeated apologies, reschedules) is one
+    lapse unless it touches one already counted. Words before a lapse add none.
+    """
+    active = [s for s in signals if s.polarity == "negative" and not s.dismissed and s.lapse]
+    claimed: set[str] = set()
+    count = 0
+    events = {s.lapse[0] for s in active if s.role == "event"}
+    count += len(events)
+    for signal in active:
+        if signal.role == "event":
+            claimed.update(signal.lapse)
+    exchanges = {s.lapse[0] for s in active if s.role == "exchange"} - claimed
+    count += len(exchanges)
+    claimed.update(exchanges)
+    groups: list[set[str]] = []
+    for signal in (s for s in active if s.role == "soft"):
+        atoms = set(signal.lapse)
+        touching = [g for g in groups if g & atoms]
+        for group in touching:
+            atoms |= group
+            groups.remove(group)
+        groups.append(atoms)
+    count += sum(1 for group in groups if not group & claimed)
+    return count
 
 
 def signal_key(code: str, evidence: Iterable[str]) -> str:
@@ -116,10 +165,14 @@ def make_signal(
     clears_when: str,
     evidence: Iterable[str],
     observed_at: datetime,
+    lapse: Iterable[str] = (),
+    role: LapseRole = "none",
 ) -> Signal:
     """Build a signal; polarity follows from the code, evidence is sorted and deduplicated."""
     ids = tuple(sorted(set(evidence)))
     return Signal(
+        lapse=tuple(dict.fromkeys(lapse)),
+        role=role,
         code=code,
         polarity="positive" if code in POSITIVE_CODES else "negative",
         severity=severity,
@@ -129,6 +182,40 @@ def make_signal(
         observed_at=observed_at.astimezone(UTC),
         key=signal_key(code, ids),
     )
+
+
+RE_ENGAGING_INTENTS = frozenset({"scheduling", "commitment", "assurance"})
+
+
+def find_decline(history: History) -> EventFacts | None:
+    """Return the candidate's standing "no": their last `decline` with no re-engagement since.
+
+    Re-engaging is the candidate turning back to the process after it: a later message that
+    asks for an answer or proposes, promises or assures something (without declining again),
+    a call or meeting of theirs, or attending a meeting. A bare thank-you is not.
+    """
+    declines = [
+        e
+        for e in history.events
+        if e.direction == "inbound" and not e.is_out_of_office and e.has_intent("decline")
+    ]
+    if not declines:
+        return None
+    last = max(declines, key=lambda e: e.sort_key)
+    for event in history.events:
+        if event.sort_key <= last.sort_key:
+            continue
+        if event.type == "meeting" and event.outcome == "attended":
+            return None
+        if event.direction != "inbound" or not event.is_response or event.has_intent("decline"):
+            continue
+        if event.type == "meeting" and event.outcome in ("no_show", "cancelled"):
+            continue
+        if event.type != "message" or event.wants_reply:
+            return None
+        if any(i.intent in RE_ENGAGING_INTENTS for i in event.intents):
+            return None
+    return last
 
 
 def clock_deadline(
@@ -174,6 +261,8 @@ class _Detector:
         self.by_id = {e.id: e for e in self.events}
         self.scan = SignalScan()
         self.breaks: list[_Break] = []
+        self.lapse_events: list[tuple[datetime, str]] = []
+        """(when it lapsed, `e:<id>`) of no-shows, overdue requests and broken promises."""
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -197,7 +286,21 @@ class _Detector:
         return [self.by_id[i] for i in exchange.attempt_event_ids]
 
     def _closed(self) -> list[Exchange]:
-        return [x for x in self.history.exchanges if not x.is_open]
+        """Closed exchanges that count for reply time (not those only a meeting closed)."""
+        return self.history.latency_exchanges
+
+    def _exchanges_about(self, instant: datetime, *, also: Iterable[Exchange] = ()) -> list[str]:
+        """The exchanges a lapse at `instant` belongs to: the one open then (and `also`)."""
+        found = [f"x:{x.index}" for x in also]
+        found.extend(
+            f"x:{x.index}"
+            for x in self.history.exchanges
+            if x.opened_at <= instant and (x.responded_at is None or x.responded_at > instant)
+        )
+        return found
+
+    def _exchange_of(self, event_id: str) -> list[Exchange]:
+        return [x for x in self.history.exchanges if event_id in x.attempt_event_ids]
 
     # ---- the run -------------------------------------------------------------------------
 
@@ -226,6 +329,7 @@ class _Detector:
         for event in self.events:
             if event.type != "meeting" or event.outcome != "no_show":
                 continue
+            lapse = (f"e:{event.id}", *self._exchanges_about(event.occurred_at))
             self._add(
                 make_signal(
                     "missed_meeting",
@@ -236,13 +340,17 @@ class _Detector:
                     ),
                     evidence=[event.id],
                     observed_at=event.occurred_at,
+                    lapse=lapse,
+                    role="event",
                 )
             )
+            self.lapse_events.append((event.occurred_at, f"e:{event.id}"))
             self.breaks.append(
                 _Break(
                     event.occurred_at,
                     (event.id,),
                     f"missed the meeting on {self._day(event.occurred_at)}",
+                    lapse=lapse,
                 )
             )
 
@@ -282,6 +390,8 @@ class _Detector:
                     ),
                     evidence=[call.id],
                     observed_at=deadline,
+                    lapse=[f"x:{exchange.index}"],
+                    role="exchange",
                 )
             )
 
@@ -296,14 +406,18 @@ class _Detector:
     def _slow_replies(self) -> None:
         limit = self.th.slow_reply_business_hours * HOUR
         multiple = self.th.slow_reply_median_multiple
-        prior: list[int] = []
-        for exchange in self._closed():
+        closed = self._closed()
+        # The candidate's own median: all their closed exchanges as of as_of, once there are 4.
+        median = (
+            statistics.median(x.business_seconds for x in closed)
+            if len(closed) >= MIN_MEDIAN_EXCHANGES
+            else None
+        )
+        for exchange in closed:
             seconds = exchange.business_seconds
-            median = statistics.median(prior) if len(prior) >= 3 else None
-            prior.append(seconds)
             over_limit = seconds > limit
             over_median = (
-                median is not None and seconds >= MIN_SLOW_SECONDS and seconds > multiple * median
+                median is not None and seconds > MIN_SLOW_SECONDS and seconds > multiple * median
             )
             if self._request_grace(exchange) or not (over_limit or over_median):
                 continue
@@ -339,6 +453,8 @@ class _Detector:
                     ),
                     evidence=[*exchange.attempt_event_ids, *_present(exchange.response_event_id)],
                     observed_at=responded,
+                    lapse=[f"x:{exchange.index}"],
+                    role="exchange",
                 )
             )
             self.breaks.append(
@@ -346,6 +462,7 @@ class _Detector:
                     crossed,
                     (exchange.opening_event_id,),
                     f"took {hours} business hours to reply",
+                    lapse=(f"x:{exchange.index}",),
                 )
             )
         opened = self.history.open_exchange
@@ -358,6 +475,7 @@ class _Detector:
                         (opened.opening_event_id,),
                         f"left a message unanswered for over "
                         f"{_number(self.th.slow_reply_business_hours)} business hours",
+                        lapse=(f"x:{opened.index}",),
                     )
                 )
             else:
@@ -387,10 +505,17 @@ class _Detector:
                 clears_when="any reply from the candidate",
                 evidence=exchange.attempt_event_ids,
                 observed_at=observed,
+                lapse=[f"x:{exchange.index}"],
+                role="exchange",
             )
         )
         self.breaks.append(
-            _Break(observed, (exchange.opening_event_id,), f"stopped replying after {days} days")
+            _Break(
+                observed,
+                (exchange.opening_event_id,),
+                f"stopped replying after {days} days",
+                lapse=(f"x:{exchange.index}",),
+            )
         )
 
     def _unfulfilled_requests(self) -> None:
@@ -404,6 +529,11 @@ class _Detector:
             if self.as_of <= due:
                 self._pending(due)
                 continue
+            lapse = (
+                f"e:{event.id}",
+                *self._exchanges_about(due, also=self._exchange_of(event.id)),
+            )
+            self.lapse_events.append((due, f"e:{event.id}"))
             self._add(
                 make_signal(
                     "unfulfilled_request",
@@ -415,11 +545,13 @@ class _Detector:
                     clears_when="the candidate delivers what was requested",
                     evidence=[event.id],
                     observed_at=due,
+                    lapse=lapse,
+                    role="event",
                 )
             )
             self.scan.missed_dates.append(MissedDate(event.id, "request", due))
             self.breaks.append(
-                _Break(due, (event.id,), f"let the request due {self._day(due)} pass")
+                _Break(due, (event.id,), f"let the request due {self._day(due)} pass", lapse=lapse)
             )
 
     def _broken_commitments(self) -> None:
@@ -441,8 +573,16 @@ class _Detector:
                     self._pending(due)
                     continue
                 self.scan.missed_dates.append(MissedDate(event.id, "commitment", due))
+                lapse = (f"e:{event.id}", *self._exchanges_about(due))
+                self.lapse_events.append((due, f"e:{event.id}"))
                 self.breaks.append(
-                    _Break(due, (event.id,), f"did not follow up by the promised {self._day(due)}")
+                    _Break(
+                        due,
+                        (event.id,),
+                        f"did not follow up by the promised {self._day(due)}",
+                        lapse=lapse,
+                        own=event.id,
+                    )
                 )
 
     def _repeated_apologies(self) -> None:
@@ -492,8 +632,23 @@ class _Detector:
                     ),
                     evidence=[e.id for e in cluster],
                     observed_at=reached.occurred_at,
+                    lapse=[atom for e in cluster for atom in self._apology_about(e)],
+                    role="soft",
                 )
             )
+
+    def _apology_about(self, apology: EventFacts) -> list[str]:
+        """What an apology is about: itself, the exchange it answers, a lapse just before it."""
+        atoms = [f"e:{apology.id}"]
+        atoms.extend(
+            f"x:{x.index}" for x in self.history.exchanges if x.response_event_id == apology.id
+        )
+        atoms.extend(
+            atom
+            for when, atom in self.lapse_events
+            if apology.occurred_at - LAPSE_FOLLOW_UP <= when <= apology.occurred_at
+        )
+        return atoms
 
     def _reschedules(self) -> None:
         moved = [
@@ -517,6 +672,8 @@ class _Detector:
                 clears_when="it weighs less as it ages; keeping the next meeting helps",
                 evidence=[e.id for e in moved],
                 observed_at=moved[needed - 1].occurred_at,
+                lapse=[f"e:{e.id}" for e in moved],
+                role="soft",
             )
         )
 
@@ -552,6 +709,13 @@ class _Detector:
                 ),
                 evidence=[i for x in closed[-size:] for i in _present(x.response_event_id)],
                 observed_at=latest.responded_at,
+                lapse=[
+                    f"x:{x.index}"
+                    for x in closed[-size:]
+                    if x.business_seconds > multiple * first
+                    and x.business_seconds >= MIN_SLOW_SECONDS
+                ],
+                role="soft",
             )
         )
 
@@ -582,6 +746,11 @@ class _Detector:
                     clears_when="the candidate does what they said; it weighs less as it ages",
                     evidence=[event.id, *broken.evidence],
                     observed_at=broken.at,
+                    lapse=broken.lapse,
+                    # Only a promise the candidate broke is a lapse of its own; words before
+                    # another lapse explain it and weigh nothing (saying "I'm really excited"
+                    # never lowers a score by itself).
+                    role="event" if broken.own == event.id else "none",
                 )
             )
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.users.models import User, UserSession
@@ -49,6 +49,17 @@ def revoke_sessions(
         statement.values(revoked_at=now).execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_ended_sessions(session: Session, *, user_id: str, now: datetime) -> None:
+    session.execute(
+        delete(UserSession)
+        .where(
+            UserSession.user_id == user_id,
+            or_(UserSession.expires_at <= now, UserSession.revoked_at.is_not(None)),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def count_live_sessions(session: Session, *, user_id: str, now: datetime) -> int:

@@ -231,6 +231,8 @@ def start_session(
 ) -> str:
     """Open a session for `user`; return its token (the cookie's value; stored only hashed)."""
     now = now or utcnow()
+    # Housekeeping: the user's ended sessions have nothing left to check.
+    repository.delete_ended_sessions(session, user_id=user.id, now=now)
     token = secrets.token_urlsafe(32)
     session.add(
         UserSession(

@@ -10,8 +10,9 @@ from app.core.auth import SCOPES
 from app.core.deps import SessionDep
 from app.core.errors import NotFound, UnprocessableContent
 from app.orgs import service as orgs_service
+from app.reports import service as reports_service
 from app.web import forms
-from app.web.pages import FormDep
+from app.web.pages import FormDep, page_now
 from app.web.security import AdminUser, PageNotFound, verify_csrf
 from app.web.templating import render
 
@@ -20,16 +21,20 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 def _settings_page(
     request: Request,
+    session: SessionDep,
+    org_id: str,
     *,
     values: dict[str, Any],
     errors: dict[str, str],
     version: int,
     status_code: int = 200,
 ) -> HTMLResponse:
+    quality = reports_service.flag_quality(session, org_id=org_id, as_of=page_now(request))
     return render(
         request,
         "settings.html",
         {
+            "flag_quality": quality,
             "values": values,
             "errors": errors,
             "version": version,
@@ -45,7 +50,12 @@ def _settings_page(
 def settings_form(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
     current = orgs_service.get_current_settings(session, org_id=user.org_id)
     return _settings_page(
-        request, values=forms.form_values(current.document), errors={}, version=current.version
+        request,
+        session,
+        user.org_id,
+        values=forms.form_values(current.document),
+        errors={},
+        version=current.version,
     )
 
 
@@ -60,8 +70,15 @@ def save_settings(
     if document is None:
         current = orgs_service.get_current_settings(session, org_id=user.org_id)
         return _settings_page(
-            request, values=values, errors=errors, version=current.version, status_code=422
+            request,
+            session,
+            user.org_id,
+            values=values,
+            errors=errors,
+            version=current.version,
+            status_code=422,
         )
+    before = orgs_service.get_current_settings(session, org_id=user.org_id).document
     saved = orgs_service.replace_settings(session, org_id=user.org_id, document=document)
     audit.record(
         session,
@@ -69,7 +86,12 @@ def save_settings(
         actor=user.actor,
         action="settings.changed",
         target=f"settings:{saved.version}",
-        detail={"version": saved.version},
+        detail={
+            "version": saved.version,
+            "changed": audit.changed_fields(
+                before.model_dump(mode="json"), saved.document.model_dump(mode="json")
+            ),
+        },
     )
     request.session["flash"] = (
         f"Settings saved as version {saved.version}. Scores are recomputed with them as "

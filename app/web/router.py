@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
-from app.web import account, admin, pages, webhooks
+from app.web import account, admin, integrations, pages, webhooks
 from app.web.security import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
@@ -77,6 +77,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="web-static")
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(integrations.router)
     app.include_router(webhooks.router)
     app.include_router(account.router)
     app.add_exception_handler(LoginRequired, _login_required)

@@ -229,7 +229,12 @@ def timeline_entries(
             flag_codes=sorted(set(flagged.get(event.id, []))),
         )
         exchange = replies.get(event.id)
-        if exchange is not None:
+        copy_of = history.duplicates.get(event.id)
+        if copy_of is not None:
+            entry.attempt_note = f"The same message as {copy_of}, synced twice: counts for nothing"
+        elif exchange is not None and exchange.closed_by_meeting:
+            entry.reply_note = "Attended the meeting (waiting for it is not reply time)"
+        elif exchange is not None:
             entry.reply_note = (
                 f"Replied after {exchange.business_seconds / HOUR:.1f} business hours "
                 f"({wall_clock(exchange.latency_seconds)} wall-clock, "
@@ -273,7 +278,7 @@ def exchange_rows(history: History, *, slow_at: float, tz: ZoneInfo) -> list[Exc
 def latency_points(history: History) -> list[tuple[datetime, float]]:
     return [
         (x.responded_at, x.business_seconds / HOUR)
-        for x in history.exchanges
+        for x in history.latency_exchanges
         if x.responded_at is not None
     ]
 

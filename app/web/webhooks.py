@@ -36,7 +36,7 @@ def _list_page(
     session: Session,
     org_id: str,
     *,
-    created: WebhookSubscription | None = None,
+    created: dict[str, Any] | None = None,
     error: str | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
@@ -90,7 +90,7 @@ def create_webhook(
         error = "Choose at least one event."
     if error is None:
         try:
-            created = webhooks_service.create_subscription(
+            hook, secret = webhooks_service.create_subscription(
                 session,
                 org_id=user.org_id,
                 url=url,
@@ -101,6 +101,7 @@ def create_webhook(
         except UnsafeUrl as exc:
             error = exc.detail
         else:
+            created = {"hook": hook, "secret": secret}
             return _list_page(request, session, user.org_id, created=created)
     return _list_page(request, session, user.org_id, error=error, values=values, status_code=422)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from app.core.db import create_engine_for, create_sessionmaker
+from app.core.db import create_sessionmaker, open_engine
 from app.core.settings import get_settings
 
 webhooks_cli = typer.Typer(help="Outgoing webhooks.", no_args_is_help=True)
@@ -23,7 +23,7 @@ def deliver(
     from app.webhooks.runner import http_client, run_once
 
     settings = get_settings()
-    engine = create_engine_for(settings.database_url)
+    engine = open_engine()
     factory = create_sessionmaker(engine)
     try:
         with http_client(settings) as client:

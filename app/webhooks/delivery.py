@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
@@ -31,6 +31,7 @@ from app.core.logging import get_logger
 from app.core.settings import Settings, get_settings
 from app.webhooks import ssrf
 from app.webhooks.models import WebhookAttempt, WebhookMessage, WebhookSubscription
+from app.webhooks.service import unseal_secret
 
 log = get_logger("followthrough.webhooks")
 
@@ -48,7 +49,7 @@ class Claim:
     org_id: str
     subscription_id: str
     url: str
-    secret: str
+    secret_sealed: str
     payload: str
     attempt: int
     token: str
@@ -143,7 +144,7 @@ def claim_due(
                     org_id=message.org_id,
                     subscription_id=subscription.id,
                     url=subscription.url,
-                    secret=subscription.secret,
+                    secret_sealed=subscription.secret_sealed,
                     payload=message.payload,
                     attempt=message.attempts,
                     token=message.claim_token,
@@ -167,8 +168,12 @@ def send(claim: Claim, *, http_client: httpx.Client, settings: Settings) -> Outc
         )
     except ssrf.UnsafeUrl as exc:
         return Outcome(False, None, f"refused: {exc.reason}", None, _elapsed())
+    secret = unseal_secret(claim.secret_sealed, settings=settings)
+    if secret is None:
+        reason = "refused: the signing secret cannot be read (SECRET_KEY changed); recreate it"
+        return Outcome(False, None, reason, None, _elapsed())
     timestamp = utcnow().replace(microsecond=0)
-    signature = Webhook(claim.secret).sign(claim.message_id, timestamp, claim.payload)
+    signature = Webhook(secret).sign(claim.message_id, timestamp, claim.payload)
     headers = {
         "Host": target.host_header,
         "Content-Type": "application/json",
@@ -191,7 +196,7 @@ def send(claim: Claim, *, http_client: httpx.Client, settings: Settings) -> Outc
         ) as response:
             excerpt = _read_excerpt(response)
             status = response.status_code
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # whatever one endpoint does is logged as its failed attempt
         return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500], None, _elapsed())
     succeeded = 200 <= status < 300
     error = None if succeeded else f"HTTP {status}"
@@ -280,6 +285,18 @@ def record_outcome(
             )
             report.disabled.append(subscription.id)
             log.warning("webhook_endpoint_disabled", subscription_id=subscription.id)
+
+
+def prune_log(session_factory: sessionmaker[Session], *, now: datetime, keep: timedelta) -> int:
+    """Delete delivered and failed messages older than `keep` (their attempts go with them)."""
+    with session_factory() as session, session.begin():
+        result = session.execute(
+            delete(WebhookMessage).where(
+                WebhookMessage.status.in_(("delivered", "failed")),
+                WebhookMessage.created_at < now - keep,
+            )
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _disable(

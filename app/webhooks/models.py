@@ -29,8 +29,9 @@ class WebhookSubscription(Base):
     url: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(String(200), default="")
     events: Mapped[list[str]] = mapped_column(JSON)
-    # The signing key must be usable, so it is kept (not hashed); it is shown once via the API.
-    secret: Mapped[str] = mapped_column(String(100))
+    # Signing needs the raw secret, so it is sealed (core/sealing.py), not hashed; it is shown
+    # once, when the subscription is made.
+    secret_sealed: Mapped[str] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     disabled_at: Mapped[datetime | None]
@@ -51,6 +52,7 @@ class WebhookMessage(Base):
         Index("ix_webhook_messages_status_due", "status", "next_attempt_at"),
         Index("ix_webhook_messages_subscription_created", "subscription_id", "created_at"),
         Index("ix_webhook_messages_candidate", "candidate_id"),
+        Index("ix_webhook_messages_org_subject", "org_id", "subject_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=new_message_id)
@@ -62,6 +64,9 @@ class WebhookMessage(Base):
     candidate_id: Mapped[str | None] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE")
     )
+    # What the message is about (a flag's or a candidate's id): what was last announced about
+    # it decides whether a change is news.
+    subject_id: Mapped[str | None] = mapped_column(String(32))
     event_type: Mapped[str] = mapped_column(String(40))
     payload: Mapped[str] = mapped_column(Text, doc="The exact JSON body sent on every attempt")
     status: Mapped[str] = mapped_column(String(20), default="pending")

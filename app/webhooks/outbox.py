@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 NOW_TOLERANCE = timedelta(minutes=5)
 
 _CACHE_KEY = "webhooks.subscribed"
+_FLAG_STATES = ("candidate.flagged", "flag.cleared")
 
 
 def enqueue(
@@ -34,6 +35,7 @@ def enqueue(
     event_type: str,
     data: dict[str, Any],
     candidate_id: str | None = None,
+    subject_id: str | None = None,
     at: datetime | None = None,
 ) -> int:
     """Queue `event_type` with `data` for each enabled subscriber; return how many rows."""
@@ -56,6 +58,7 @@ def enqueue(
                 org_id=org_id,
                 subscription_id=subscription_id,
                 candidate_id=candidate_id,
+                subject_id=subject_id,
                 event_type=event_type,
                 payload=payload,
                 status="pending",
@@ -84,6 +87,12 @@ def enqueue_flag_event(
         return 0
     if flag.id is None:
         flag.id = new_id()  # the row is not flushed yet; the message names it
+    elif event_type in _FLAG_STATES:
+        # A flag that comes and goes because someone looked back in time (an `as_of` read
+        # re-evaluates the past) is announced once: only a change from what was last said.
+        last = _last_announced(session, candidate.org_id, flag.id, _FLAG_STATES)
+        if last is not None and last.event_type == event_type:
+            return 0
     data = {
         "candidate": _candidate_data(candidate),
         "flag": {
@@ -105,6 +114,7 @@ def enqueue_flag_event(
         event_type=event_type,
         data=data,
         candidate_id=candidate.id,
+        subject_id=flag.id,
         at=at,
     )
 
@@ -119,10 +129,18 @@ def enqueue_band_change(
     previous: tuple[int | None, str | None],
     reason: str,
 ) -> int:
-    """Queue `candidate.band_changed` when the band (not just the score) moved."""
+    """Queue `candidate.band_changed` when the band moved from the one last announced."""
     previous_score, previous_band = previous
-    if (previous_band or "unknown") == band:
+    if (previous_band or "unknown") == band or not is_now(at):
         return 0
+    if not subscribed(session, org_id=candidate.org_id, event_type="candidate.band_changed"):
+        return 0
+    last = _last_announced(session, candidate.org_id, candidate.id, ("candidate.band_changed",))
+    if last is not None:
+        announced = json.loads(last.payload)["data"]
+        previous_score, previous_band = announced["score"], announced["band"]
+        if previous_band == band:
+            return 0
     data = {
         "candidate": _candidate_data(candidate),
         "band": band,
@@ -137,6 +155,7 @@ def enqueue_band_change(
         event_type="candidate.band_changed",
         data=data,
         candidate_id=candidate.id,
+        subject_id=candidate.id,
         at=at,
     )
 
@@ -157,6 +176,23 @@ def subscribed(session: Session, *, org_id: str, event_type: str) -> list[str]:
         )
         by_org[org_id] = [(row[0], list(row[1])) for row in rows]
     return [sid for sid, events in by_org[org_id] if event_type in events]
+
+
+def _last_announced(
+    session: Session, org_id: str, subject_id: str, event_types: tuple[str, ...]
+) -> WebhookMessage | None:
+    stmt = (
+        select(WebhookMessage)
+        .where(
+            WebhookMessage.org_id == org_id,
+            WebhookMessage.subject_id == subject_id,
+            WebhookMessage.event_type.in_(event_types),
+        )
+        .order_by(WebhookMessage.created_at.desc())
+        .limit(1)
+        .execution_options(autoflush=True)  # messages queued earlier in this transaction
+    )
+    return session.scalars(stmt).first()
 
 
 def forget_subscriptions(session: Session) -> None:

@@ -77,7 +77,7 @@ def create_webhook(
     `{"type", "timestamp", "data"}`. URLs that resolve to loopback, private, link-local,
     multicast or reserved addresses are refused (422).
     """
-    subscription = webhooks_service.create_subscription(
+    subscription, secret = webhooks_service.create_subscription(
         session,
         org_id=principal.org_id,
         url=body.url,
@@ -86,7 +86,7 @@ def create_webhook(
         settings=settings,
     )
     read = WebhookRead.model_validate(subscription)
-    return WebhookCreated(**read.model_dump(), secret=subscription.secret)
+    return WebhookCreated(**read.model_dump(), secret=secret)
 
 
 @router.get("", response_model=Page[WebhookRead], responses=problem_responses(400, 401, 403))

@@ -14,6 +14,7 @@ Several runners at once are safe: claims use `FOR UPDATE SKIP LOCKED` and leases
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.ids import utcnow
 from app.core.logging import get_logger
 from app.core.settings import Settings
-from app.webhooks.delivery import DeliveryReport, deliver_due
+from app.webhooks.delivery import DeliveryReport, deliver_due, prune_log
 
 log = get_logger("followthrough.webhooks")
 
@@ -43,7 +44,7 @@ def run_once(
     settings: Settings,
     client: httpx.Client | None = None,
 ) -> DeliveryReport:
-    """Deliver everything due now, batch after batch; return the totals."""
+    """Deliver everything due now, batch after batch, and trim the old log; return the totals."""
     total = DeliveryReport()
     own = client is None
     client = client or http_client(settings)
@@ -62,6 +63,7 @@ def run_once(
     finally:
         if own:
             client.close()
+    prune_log(session_factory, now=utcnow(), keep=timedelta(days=settings.webhooks_log_days))
     return total
 
 

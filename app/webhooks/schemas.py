@@ -15,6 +15,12 @@ def _plain_url(value: str) -> str:
     return value
 
 
+def _no_control(value: str) -> str:
+    if any((ord(ch) < 0x20 and ch not in "\t\n") or ord(ch) == 0x7F for ch in value):
+        raise ValueError("no control characters other than tab and newline")
+    return value
+
+
 WebhookUrl = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_url)]
 
 
@@ -25,7 +31,7 @@ class WebhookCreate(BaseModel):
 
     url: WebhookUrl = Field(description="https endpoint that receives the events")
     events: list[WebhookEventType] = Field(min_length=1, max_length=4)
-    description: str = Field(default="", max_length=200)
+    description: Annotated[str, AfterValidator(_no_control)] = Field(default="", max_length=200)
 
 
 class WebhookRead(BaseModel):

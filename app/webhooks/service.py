@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import BadRequest, NotFound
 from app.core.ids import utcnow
 from app.core.pagination import decode_cursor, encode_cursor
+from app.core.sealing import seal, unseal
 from app.core.settings import Settings
 from app.webhooks import outbox, repository, ssrf
 from app.webhooks.models import WebhookAttempt, WebhookMessage, WebhookSubscription
@@ -26,6 +27,20 @@ class Delivery:
 def new_secret() -> str:
     """A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+SEALING_CONTEXT = b"followthrough/webhooks/signing-secret/v1"
+
+
+def seal_secret(secret: str, *, settings: Settings) -> str:
+    return seal(secret, secret_key=settings.secret_key.get_secret_value(), context=SEALING_CONTEXT)
+
+
+def unseal_secret(sealed: str, *, settings: Settings) -> str | None:
+    """The signing secret, or None when SECRET_KEY changed since the subscription was made."""
+    return unseal(
+        sealed, secret_key=settings.secret_key.get_secret_value(), context=SEALING_CONTEXT
+    )
 
 
 def check_url(url: str, *, settings: Settings) -> None:
@@ -45,22 +60,23 @@ def create_subscription(
     events: list[str],
     description: str = "",
     settings: Settings,
-) -> WebhookSubscription:
-    """Subscribe `url` to `events`; the secret is on the returned object (show it once)."""
+) -> tuple[WebhookSubscription, str]:
+    """Subscribe `url` to `events`; return it with its signing secret (to show once)."""
     check_url(url, settings=settings)
+    secret = new_secret()
     subscription = WebhookSubscription(
         org_id=org_id,
         url=url,
         description=description.strip(),
         events=sorted(set(events)),
-        secret=new_secret(),
+        secret_sealed=seal_secret(secret, settings=settings),
         enabled=True,
         created_at=utcnow(),
     )
     session.add(subscription)
     session.flush()
     outbox.forget_subscriptions(session)
-    return subscription
+    return subscription, secret
 
 
 def get_subscription(session: Session, *, org_id: str, subscription_id: str) -> WebhookSubscription:

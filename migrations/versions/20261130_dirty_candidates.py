@@ -1,7 +1,7 @@
 """dirty candidates: facts changed, derivation pending
 
 Revision ID: 20261130_perf_1
-Revises: 20261130_harden_1
+Revises: 20261130_hooks_2
 Create Date: 2026-11-30 11:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261130_perf_1"
-down_revision: str | None = "20261130_harden_1"
+down_revision: str | None = "20261130_hooks_2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -54,6 +54,8 @@ def test_api_actions_are_audited_with_their_actor(client: TestClient, org: OrgCo
         headers=org.headers,
     )
     settings = client.get("/api/v1/settings/scoring", headers=org.headers).json()
+    settings["thresholds"]["ghosting_attempts"] = settings["thresholds"]["ghosting_attempts"] + 1
+    settings["timezone"] = "Europe/Berlin"
     assert (
         client.put("/api/v1/settings/scoring", json=settings, headers=org.headers).status_code
         == 200
@@ -82,7 +84,10 @@ def test_api_actions_are_audited_with_their_actor(client: TestClient, org: OrgCo
     assert dismissed["detail"]["code"] == "missed_meeting"
     assert {i["actor_type"] for i in items} == {"api_key"}
     assert "initial admin key" in dismissed["actor_label"]
-    assert by_action["settings.changed"]["detail"]["version"] == 2
+    assert by_action["settings.changed"]["detail"] == {
+        "version": 2,
+        "changed": ["thresholds.ghosting_attempts", "timezone"],
+    }
     assert by_action["api_key.created"]["detail"]["scopes"] == ["read"]
     # Erasure keeps only the id: nothing about the person.
     assert by_action["candidate.erased"]["target"] == f"candidate:{candidate_id}"

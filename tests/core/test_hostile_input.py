@@ -234,3 +234,21 @@ def test_nul_in_free_text_is_422_not_500(client: TestClient, org: OrgContext) ->
             headers={**org.headers, "content-type": "application/json"},
         )
         assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/candidates", {"external_id": "a\x00b"}),
+        ("/api/v1/pipeline", {"recruiter_external_id": "r\x00"}),
+        ("/api/v1/candidates/ab%00cd", {}),
+        ("/api/v1/events/%00", {}),
+    ],
+)
+def test_nul_in_query_or_path_is_a_client_error(
+    client: TestClient, org: OrgContext, path: str, params: dict[str, str]
+) -> None:
+    """PostgreSQL refuses NUL in text parameters: that is the client's error, never a 500."""
+    response = client.get(path, params=params, headers=org.headers)
+    assert response.status_code < 500, response.text
+    assert "Traceback" not in response.text

@@ -306,7 +306,7 @@ def test_messages_are_classified_outside_the_write_lock(
 
     path = engine.url.database
     assert path is not None
-    original = events_service.intents_classifier.classify_message
+    original = events_service.classify_message
     free: list[bool] = []
 
     def classify(**kwargs: Any) -> Any:
@@ -321,7 +321,7 @@ def test_messages_are_classified_outside_the_write_lock(
             other.close()
         return original(**kwargs)
 
-    monkeypatch.setattr(events_service.intents_classifier, "classify_message", classify)
+    monkeypatch.setattr(events_service, "classify_message", classify)
     create_candidate(client, org, external_id="lock1")
     body = event_body("lock1", direction="inbound", body="Sorry, I was travelling.")
     response = client.post("/api/v1/events", json=body, headers=org.headers)

@@ -195,3 +195,13 @@ def test_odd_payloads_are_2xx(client: TestClient, org: OrgContext) -> None:
         send(client, connection, "routing_form_submission.created", {}).json()["status"]
         == "ignored"
     )
+
+
+def test_very_long_invitee_email_fits(client: TestClient, org: OrgContext) -> None:
+    connection = connect(client, org, "calendly", SECRET)
+    email = "a" * 60 + "." + "b" * 60 + "." + "c" * 60 + "@" + "d" * 60 + ".example.org"
+    payload = invitee(email, unique("INV"), "2026-11-24T14:00:00.000000Z")
+    response = send(client, connection, "invitee.created", payload)
+    assert response.status_code == 200 and response.json()["status"] == "processed"
+    again = invitee(email, unique("INV"), "2026-11-25T14:00:00.000000Z")
+    assert send(client, connection, "invitee.created", again).json()["status"] == "processed"

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import json
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -239,6 +240,8 @@ AUTO_REPLIES = [
     ({}, "Absent du bureau: Entretien", "fr"),
     ({}, "Resposta automática: Entrevista", "pt"),
     ({}, "Fora do escritório: Entrevista", "pt"),
+    ({}, "AW: Abwesenheitsnotiz", "de"),
+    ({}, "Mensagem de ausência", "pt"),
 ]
 
 
@@ -266,6 +269,7 @@ def test_auto_replies_are_marked(
         ({"Auto-Submitted": "no"}, "Re: Interview"),
         ({}, "Re: Out-of-office policy question"),
         ({}, "Automatisation de nos process"),
+        ({}, "Re: Interview - I am on leave next week, Thursday works"),
     ],
 )
 def test_human_mail_is_not_an_auto_reply(
@@ -463,3 +467,65 @@ def test_sendgrid_parsed_mode_is_rebuilt(
     [event] = timeline(client, org, candidate["id"])
     assert event["external_id"] == "email:sg-parsed@example.org"
     assert event["body"] == "Count me in."
+
+
+def test_mailgun_parsed_forward_is_rebuilt(
+    client: TestClient, org: OrgContext, email_connection: Connection
+) -> None:
+    candidate = new_candidate(client, org)
+    data, _ = mailgun_form(email_connection.secret, b"")
+    headers = [
+        ["From", f"Casey <{candidate['email']}>"],
+        ["To", "hr@acme.example"],
+        ["Subject", "Re: Next steps"],
+        ["Message-Id", "<mg-parsed@example.org>"],
+        ["In-Reply-To", "<earlier@acme.example>"],
+        ["Content-Type", "multipart/alternative; boundary=zzz"],
+    ]
+    data.update(
+        {
+            "message-headers": json.dumps(headers),
+            "body-plain": "Happy to continue.\n\n> old quoted text",
+            "stripped-text": "Happy to continue.",
+        }
+    )
+    response = client.post(email_connection.path, data=data)
+    assert response.status_code == 200, response.text
+    [event] = timeline(client, org, candidate["id"])
+    assert event["external_id"] == "email:mg-parsed@example.org"
+    assert event["in_reply_to"] == "email:earlier@acme.example"
+    assert event["body"] == "Happy to continue."
+
+
+def test_mail_to_a_candidate_from_outside_the_company_is_kept_unmatched(
+    client: TestClient, org: OrgContext, email_connection: Connection
+) -> None:
+    client.post(
+        "/api/v1/recruiters",
+        json={"external_id": "rec-dom", "name": "Dee", "email": "dee@acme.example"},
+        headers=org.headers,
+    )
+    candidate = new_candidate(client, org)
+    outsider, _ = make_mail("agent@other-agency.example", candidate["email"], "Any interest?")
+    assert send_raw(client, email_connection, outsider).status_code == 202
+    colleague, mid = make_mail("talent@acme.example", candidate["email"], "Are you free?")
+    assert send_raw(client, email_connection, colleague).status_code == 200
+    [event] = timeline(client, org, candidate["id"])
+    assert event["external_id"] == f"email:{mid}"
+    assert event["direction"] == "outbound"
+    assert event["recruiter_external_id"] is None  # talent@ is no recruiter on file
+
+
+def test_unmatched_mail_can_be_dismissed_by_a_person(
+    client: TestClient, org: OrgContext, other_org: OrgContext, email_connection: Connection
+) -> None:
+    raw, _ = make_mail("news@letters.example", "hr@acme.example", "Our newsletter")
+    unmatched_id = send_raw(client, email_connection, raw).json()["unmatched_id"]
+    url = f"/api/v1/integrations/{email_connection.id}/unmatched/{unmatched_id}"
+    assert client.delete(url, headers=other_org.headers).status_code == 404
+    assert client.delete(url, headers=org.headers).status_code == 204
+    assert client.delete(url, headers=org.headers).status_code == 404
+    listed = client.get(
+        f"/api/v1/integrations/{email_connection.id}/unmatched", headers=org.headers
+    ).json()["items"]
+    assert unmatched_id not in {m["id"] for m in listed}

@@ -233,3 +233,64 @@ def test_unknown_action_and_malformed_body_are_2xx(client: TestClient, org: OrgC
     assert broken.status_code == 200 and broken.json()["status"] == "error"
     outcomes = [d["outcome"] for d in deliveries(client, org, connection)]
     assert "error" in outcomes and "ignored" in outcomes
+
+
+def test_candidate_erased_here_is_not_recreated_by_the_ats(
+    client: TestClient, org: OrgContext
+) -> None:
+    connection = connect(client, org, "greenhouse", SECRET)
+    gh_id = new_id()
+    send(client, connection, application_payload("candidate_stage_change", gh_id))
+    candidate = find_candidate(client, org, f"greenhouse:{gh_id}")
+    assert candidate is not None
+    erased = client.delete(f"/api/v1/candidates/{candidate['id']}", headers=org.headers)
+    assert erased.status_code == 204
+    late = send(client, connection, application_payload("candidate_stage_change", gh_id))
+    assert late.status_code == 200 and late.json()["status"] == "ignored"
+    assert find_candidate(client, org, f"greenhouse:{gh_id}") is None
+
+
+def test_unknown_candidate_and_interview_are_ignored(client: TestClient, org: OrgContext) -> None:
+    connection = connect(client, org, "greenhouse", SECRET)
+    erase = {"action": "delete_candidate", "payload": {"candidate": {"id": new_id()}}}
+    response = send(client, connection, erase)
+    assert response.status_code == 200 and response.json()["status"] == "ignored"
+    assert "nothing to erase" in response.json()["detail"]
+    deleted = {"action": "interview_deleted", "payload": {"interview": {"id": new_id()}}}
+    response = send(client, connection, deleted)
+    assert response.status_code == 200 and response.json()["status"] == "ignored"
+
+
+def test_hire_payload_with_candidate_beside_the_application(
+    client: TestClient, org: OrgContext
+) -> None:
+    connection = connect(client, org, "greenhouse", SECRET)
+    gh_id = new_id()
+    payload = {
+        "action": "candidate_hired",
+        "payload": {
+            "application": {
+                "id": gh_id + 5,
+                "candidate_id": gh_id,
+                "applied_at": "2026-09-29T12:56:05.244Z",
+                "status": "hired",
+                "jobs": [{"id": 107761, "name": "UX Designer - Boston"}],
+                "current_stage": {"id": 767358, "name": "Hired"},
+            },
+            "candidate": {
+                "id": gh_id,
+                "first_name": "John",
+                "last_name": "Locke",
+                "company": "The Tustin Box Company",
+                "title": "Man of Mystery",
+            },
+        },
+    }
+    assert send(client, connection, payload).json()["status"] == "processed"
+    candidate = find_candidate(client, org, f"greenhouse:{gh_id}")
+    assert candidate is not None
+    assert (candidate["status"], candidate["stage"], candidate["name"]) == (
+        "hired",
+        "Hired",
+        "John Locke",
+    )

@@ -79,7 +79,9 @@ def test_each_recruiter_gets_their_report(
     ana = _parse(ana_raw)
     assert ana["To"] == "Ana Alvarez <ana@example.com>"
     assert ana["From"] == MAIL_FROM
-    assert ana["Subject"] == f"Followthrough {WEEK}: 1 newly flagged, 3 waiting on us"
+    # Jordan's last message (an apology and "will get it to you soon") asks nothing, so since
+    # contract rev. 2 (`needs_reply`) it no longer opens the waiting-on-us clock.
+    assert ana["Subject"] == f"Followthrough {WEEK}: 1 newly flagged, 2 waiting on us"
     assert ana["Message-ID"]
 
     html_part = ana.get_body(preferencelist=("html",))

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.business_time import WorkingCalendar
-from app.events.domain import EventFacts, IntentMatch, compute_history
+from app.events.domain import EventFacts, compute_history
+from app.language import IntentMatch
 from app.orgs.scoring_settings import ScoringSettingsDocument
 from app.scoring.score import Evaluation, evaluate
 

@@ -41,7 +41,7 @@ def test_close_the_loop_after_the_call() -> None:
 
 
 def test_reply_to_a_waiting_candidate_comes_first() -> None:
-    events = [out_msg(at(2, 9)), in_msg(at(6, 16))]
+    events = [out_msg(at(2, 9)), in_msg(at(6, 16), needs_reply=True)]
     action = run(events, at(9)).next_action
     assert action.action == "reply_to_candidate"
     assert action.due_at == at(9, 16)  # one business day after Friday 16:00

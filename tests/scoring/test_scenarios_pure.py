@@ -1,6 +1,6 @@
 """The scenario stories (tests/data/scenarios), evaluated by the pure engine (no database, no HTTP).
 
-Intents are attached by hand below, per event: the real classifier (app/scoring/intents.py) is
+Intents are attached by hand below, per event: the real classifier (app/language/) is
 someone else's, and the HTTP-level scenario test runs these files through it. Here the engine
 alone is on trial, so each message gets the intents a reader would give it.
 """
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from app.events.domain import EventFacts, IntentMatch, compute_history
+from app.events.domain import EventFacts, compute_history
+from app.language import IntentMatch
 from app.scoring.score import evaluate
 from tests.conftest import SCENARIOS_DIR
 from tests.scoring.helpers import DEFAULTS, codes, intent

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.core.business_time import WorkingCalendar
-from app.events.domain import EventFacts, IntentMatch, compute_history
+from app.events.domain import EventFacts, compute_history
+from app.language import IntentMatch
 from app.orgs.scoring_settings import ScoringSettingsDocument, Weights
 from app.scoring.metrics import METRIC_KEYS
 from app.scoring.score import Evaluation, band_for, evaluate
@@ -24,6 +25,7 @@ from tests.scoring.helpers import (
     in_msg,
     intent,
     meeting,
+    of_code,
     out_msg,
     points,
     request,
@@ -333,12 +335,12 @@ def test_score_is_bounded_and_deterministic(
     document = DEFAULTS.model_copy(update={"weights": weights})
     result = _evaluate(events, as_of, calendar, document)
     assert result.score is None or 0 <= result.score <= 100
-    assert (result.score is None) == (result.band == "unknown")
+    # A "no" in words is `declined` even before the first attempt (with no score then).
+    assert (result.score is None) == (result.band == "unknown") or result.band == "declined"
     assert result == _evaluate(events, as_of, calendar, document)
     assert tuple(result.metrics) == METRIC_KEYS
     if result.band == "not_that_into_you":
-        active = codes(result)
-        assert "ghosting" in active or len(active) >= 2
+        assert "ghosting" in codes(result) or result.lapses >= 2
 
 
 @FAST
@@ -369,6 +371,11 @@ def test_a_prompt_reply_never_lowers_the_score(
     as_of = reply_at + timedelta(minutes=later)
     without = _evaluate([*events, attempt], as_of, calendar)
     with_reply = _evaluate([*events, attempt, reply], as_of, calendar)
+    # The contract's own-median rule (rev. 2: the median of all closed exchanges as of as_of)
+    # lets a new quick reply lower the median and so show an older reply as slow by contrast;
+    # that is by design, so those cases are left out here to test everything else.
+    slow_before = {s.key for s in of_code(without, "slow_reply")}
+    assume(not {s.key for s in of_code(with_reply, "slow_reply")} - slow_before)
     assert without.score is not None and with_reply.score is not None
     assert with_reply.score >= without.score
 

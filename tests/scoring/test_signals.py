@@ -144,10 +144,25 @@ def test_median_rule_needs_three_earlier_exchanges() -> None:
     assert "slow_reply" not in codes(result)
 
 
-def test_median_rule_uses_earlier_exchanges_so_later_speed_never_flags_old_replies() -> None:
-    # 7h after two quick ones is not flagged, and stays unflagged when quick replies follow.
-    result = run(exchanges(30, 30, 420, 30, 30, 30), at(13))
-    assert "slow_reply" not in codes(result)
+def test_median_rule_uses_all_closed_exchanges_as_of_now() -> None:
+    # Contract rev. 2: the median of all closed exchanges as of as_of (30 min here), so 7h
+    # among quick replies is slow however the quick ones are placed around it.
+    for order in ((30, 30, 420, 30, 30, 30), (420, 30, 30, 30), (30, 30, 30, 420)):
+        assert "slow_reply" in codes(run(exchanges(*order), at(13))), order
+
+
+def test_median_rule_needs_four_closed_exchanges() -> None:
+    assert "slow_reply" not in codes(run(exchanges(30, 30, 420), at(13)))
+    assert "slow_reply" in codes(run(exchanges(30, 30, 420, 30), at(13)))
+
+
+def test_median_rule_needs_over_four_business_hours_and_over_three_times() -> None:
+    # Median 30 min: 240 min is over 3x but not over 4 business hours.
+    assert "slow_reply" not in codes(run(exchanges(30, 30, 240, 30), at(13)))
+    assert "slow_reply" in codes(run(exchanges(30, 30, 241, 30), at(13)))
+    # Median 2h: 6h is not over 3x the median, 6h01 is.
+    assert "slow_reply" not in codes(run(exchanges(120, 120, 360, 120), at(13)))
+    assert "slow_reply" in codes(run(exchanges(120, 120, 361, 120), at(13)))
 
 
 def test_reply_by_a_requests_due_date_is_not_slow() -> None:

@@ -195,3 +195,16 @@ def test_the_ui_refuses_a_forgeable_secret_off_loopback(
     assert public.get("/api/v1/recruiters", headers=org.headers).status_code == 200
     local = TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False)
     http_login(local, user.email, user.password)
+
+
+def test_ended_sessions_are_pruned_at_the_next_sign_in(
+    app: FastAPI, org: OrgContext, engine: Engine
+) -> None:
+    user = make_user(engine, org.org_id)
+    for _ in range(3):
+        client = _signed_in(app, user)
+        client.post("/logout", data={"csrf_token": csrf_from(client.get("/").text)})
+    _signed_in(app, user)
+    with transaction(create_sessionmaker(engine)) as session:
+        rows = session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
+        assert [r.revoked_at for r in rows] == [None]

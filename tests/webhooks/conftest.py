@@ -1,5 +1,6 @@
 """Webhook fixtures: an app that allows private targets, and a real local HTTP receiver."""
 
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class Receiver:
     delay: float = 0.0
     requests: list[Received] = field(default_factory=list)
     port: int = 0
+    tls: ssl.SSLContext | None = None
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
 
@@ -63,6 +65,8 @@ class Receiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.port = self._server.server_address[1]
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -86,7 +90,7 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(_parked: None) -> Iterator[Receiver]:
     server = Receiver()
     server.start()
     yield server
@@ -114,8 +118,8 @@ def factory(engine: Engine) -> sessionmaker[Session]:
     return create_sessionmaker(engine)
 
 
-@pytest.fixture(autouse=True)
-def _quiet_other_tests_messages(engine: Engine) -> Iterator[None]:
+@pytest.fixture
+def _parked(engine: Engine) -> Iterator[None]:
     """Each test delivers only its own messages: park what earlier tests left pending."""
     _park(engine)
     yield
@@ -145,6 +149,8 @@ class Deliverer:
 
 
 @pytest.fixture
-def deliver(factory: sessionmaker[Session], hooks_settings: Settings) -> Iterator[Deliverer]:
+def deliver(
+    factory: sessionmaker[Session], hooks_settings: Settings, _parked: None
+) -> Iterator[Deliverer]:
     with httpx.Client(trust_env=False) as client:
         yield Deliverer(factory, hooks_settings, client)

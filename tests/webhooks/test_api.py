@@ -93,6 +93,7 @@ def test_scopes_and_authentication(client: TestClient, org: OrgContext) -> None:
         {"url": PUBLIC + "/\x00", "events": ["candidate.flagged"]},
         {"url": "https://" + "a" * 2100 + ".com/", "events": ["candidate.flagged"]},
         {"url": 5, "events": ["candidate.flagged"]},
+        {"url": PUBLIC, "events": ["candidate.flagged"], "description": "bell\x07"},
     ],
 )
 def test_invalid_bodies_are_422_and_store_nothing(

@@ -17,7 +17,7 @@ from app.core.db import transaction
 from app.core.ids import utcnow
 from app.core.settings import Settings
 from app.webhooks import outbox, ssrf
-from app.webhooks.delivery import claim_due, deliver_due, lease_for, send
+from app.webhooks.delivery import claim_due, deliver_due, lease_for, prune_log, send
 from app.webhooks.models import WebhookAttempt, WebhookMessage
 from tests.factories import OrgContext, create_candidate, event_body
 from tests.webhooks.conftest import Deliverer, Receiver
@@ -248,21 +248,28 @@ def test_outbox_rows_commit_and_roll_back_with_the_change(
     assert len(_messages(factory, org.org_id)) == 1
 
 
-def test_no_subscription_writes_nothing_and_look_backs_emit_nothing(
+def test_no_subscription_writes_nothing(
+    hooks_client: TestClient, org: OrgContext, factory: sessionmaker[Session], _parked: None
+) -> None:
+    _raise_flag(hooks_client, org)
+    assert _messages(factory, org.org_id) == []
+
+
+def test_look_backs_emit_nothing_and_nothing_is_announced_twice(
     hooks_client: TestClient,
     org: OrgContext,
     receiver: Receiver,
     deliver: Deliverer,
     factory: sessionmaker[Session],
 ) -> None:
-    candidate = _raise_flag(hooks_client, org)
-    assert _messages(factory, org.org_id) == []
     subscribe(hooks_client, org, receiver.url)
-    ext = candidate["external_id"]
-    post_events(hooks_client, org, [event_body(ext, occurred_at=ago(1))])
+    candidate = _raise_flag(hooks_client, org)
+    post_events(hooks_client, org, [event_body(candidate["external_id"], occurred_at=ago(1))])
     deliver()
-    before = len(_messages(factory, org.org_id))
-    # Reads as of the past re-evaluate, but a look back is not news.
+    announced = [json.loads(m.payload)["type"] for m in _messages(factory, org.org_id)]
+    assert "candidate.flagged" in announced and "candidate.band_changed" in announced
+    # Reads as of the past re-evaluate (before the no-show, the flag does not hold), but a
+    # look back is not news ...
     for days in (30, 10, 3):
         response = hooks_client.get(
             f"/api/v1/candidates/{candidate['id']}",
@@ -270,7 +277,12 @@ def test_no_subscription_writes_nothing_and_look_backs_emit_nothing(
             headers=org.headers,
         )
         assert response.status_code == 200
-    assert len(_messages(factory, org.org_id)) == before
+    assert len(_messages(factory, org.org_id)) == len(announced)
+    # ... nor does coming back to the present re-announce what was already announced.
+    now_read = hooks_client.get(f"/api/v1/candidates/{candidate['id']}", headers=org.headers)
+    assert now_read.status_code == 200
+    again = [json.loads(m.payload)["type"] for m in _messages(factory, org.org_id)]
+    assert again == announced
 
 
 def test_erasing_a_candidate_erases_their_messages(
@@ -294,3 +306,30 @@ def test_erasing_a_candidate_erases_their_messages(
             .where(WebhookAttempt.org_id == org.org_id)
         )
     assert count == 0
+
+
+def test_old_finished_messages_are_pruned_pending_ones_kept(
+    hooks_client: TestClient,
+    org: OrgContext,
+    receiver: Receiver,
+    deliver: Deliverer,
+    factory: sessionmaker[Session],
+) -> None:
+    subscribe(hooks_client, org, receiver.url, ["flag.cleared"])
+    with transaction(factory) as session:
+        outbox.enqueue(session, org_id=org.org_id, event_type="flag.cleared", data={"n": 1})
+    deliver()
+    with transaction(factory) as session:
+        outbox.enqueue(session, org_id=org.org_id, event_type="flag.cleared", data={"n": 2})
+    later = utcnow() + timedelta(days=31)
+    assert prune_log(factory, now=utcnow(), keep=timedelta(days=30)) == 0
+    assert prune_log(factory, now=later, keep=timedelta(days=30)) >= 1
+    [left] = _messages(factory, org.org_id)
+    assert left.status == "pending" and json.loads(left.payload)["data"] == {"n": 2}
+    with factory() as session:
+        attempts = session.scalar(
+            select(func.count())
+            .select_from(WebhookAttempt)
+            .where(WebhookAttempt.org_id == org.org_id)
+        )
+    assert attempts == 0

@@ -40,7 +40,11 @@ def test_the_app_delivers_in_a_background_thread_when_asked(
 
 
 def test_the_cli_delivers_what_is_due(
-    hooks_client: TestClient, org: OrgContext, receiver: Receiver, database_url: str
+    hooks_client: TestClient,
+    org: OrgContext,
+    receiver: Receiver,
+    database_url: str,
+    hooks_settings: Settings,
 ) -> None:
     hook = subscribe(hooks_client, org, receiver.url, ["candidate.flagged"])
     _raise_flag(hooks_client, org)
@@ -49,6 +53,7 @@ def test_the_cli_delivers_what_is_due(
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
         "WEBHOOKS_ALLOW_PRIVATE": "true",
+        "SECRET_KEY": hooks_settings.secret_key.get_secret_value(),
     }
     result = subprocess.run(
         [sys.executable, "-c", "from app.cli import main; main()", "webhooks", "deliver"],

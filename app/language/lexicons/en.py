@@ -1,4 +1,4 @@
-"""English phrase tables for the intent classifier (`app/scoring/intents.py`).
+"""English phrase tables for the intent classifier (`app/language/classify.py`).
 
 Plain data only, so another language is one more module of the same shape. Patterns are
 regular expressions matched case-insensitively with word boundaries added around them; a
@@ -10,6 +10,8 @@ are look-alikes: text they match is hidden from that intent ("sorry to hear"). I
 `NEGATABLE` are dropped when a negation cue stands shortly before the match in the same
 clause ("not withdrawing"); `EXCLUDE_BEFORE` adds per-intent cues ("you're swamped").
 """
+
+LANGUAGE = "en"
 
 # Typo-tolerant word stems, shared by several rules.
 SORRY = r"(?:sorry|sory|sorrry|soz)"
@@ -63,6 +65,7 @@ RULES: dict[str, dict[str, str]] = {
         r"|the (?:late|slow|tardy)|my silence|the silence)",
         "regret_delay": r"i regret (?:the|my) (?:delay|late|slow)",
         "mea_culpa": r"mea culpa",
+        "cant_apologise": rf"(?:can't|cannot|can not) {APOLOG[:-1]}|apologi[sz]e) enough",
     },
     "excuse": {
         "fires": r"(?:fires? to (?:put out|fight)|putting out (?:a few |some )?fires|fire-?fighti"
@@ -102,6 +105,9 @@ RULES: dict[str, dict[str, str]] = {
         r" (?:\w+ )?(?:wedding|conference|funeral|offsite|off-site|retreat|summit|trade show|cour"
         r"se)",
         "deadline": r"(?:tight|big|major|work|project) deadlines?",
+        "course": r"on a (?:training )?course|(?:in|at|on) (?:a )?training(?: course| session)?",
+        "device": r"(?:laptop|computer|pc|phone|mac|macbook) (?:\w+ )?(?:died|broke|crashed|stopped"
+        r" working|gave up|packed up|was stolen)",
         "outage": r"(?:power|internet|network) (?:outage|cut|was down|went down|has been down)",
         "moving": r"(?:moving house|moving apartments?|in the middle of (?:a )?move|relocating la"
         r"st week)",
@@ -139,6 +145,8 @@ RULES: dict[str, dict[str, str]] = {
         "still_in": r"(?:i'm|i am|im) (?:\w+ ){0,2}still (?:in|on board|very much in)\b(?! (?:the"
         r"|a|my) )",
         "top_choice": r"(?:top|first|number one) choice",
+        "still_in_process": r"still (?:in|on board with|part of) (?:the|this) (?:process|running)"
+        r"|still in the running|still on board",
     },
     "thanks": {
         "thank": rf"(?:many|huge|big|a big|a huge|special|warm|once again)? ?{THANK}",
@@ -178,6 +186,12 @@ RULES: dict[str, dict[str, str]] = {
         r" (?:forward|further|with (?:the|this|my|your) (?:application|process|role|position"
         r"|opportunity|interview))",
         "no_thanks": r"thanks,? but no,? thanks",
+        "not_pursuing": r"(?:won't|will not|not) be (?:pursuing|proceeding with|moving forward with)"
+        r" (?:this|the|your)",
+        "turn_down": r"turn(?:ing)? (?:it|this|the offer|your offer|the role|this offer) down"
+        r"|turn(?:ing)? down (?:the|your|this) (?:offer|role|position)",
+        "drop_out": r"(?:dropping|drop|dropped|bowing|bow) out(?: of (?:the|this|your) (?:process|running))?",
+        "signed_elsewhere": r"(?:signed|accepted (?:an offer )?|going|decided to go) elsewhere",
         "pass": rf"(?:i'll|i will|i'm going to|i have to|i'll have to|i must|going to|i'd like to"
         rf"|i'll need to|i need to|going to have to|will have to|i'd rather|i think i'll)"
         r" (?:respectfully |politely |have to |need to )?pass(?:(?=\s*(?:[.,;!]|$|for now|this t"
@@ -196,6 +210,10 @@ RULES: dict[str, dict[str, str]] = {
         "not_right_time": r"(?:not|isn't|is not) the right (?:time|move|fit|step) for me",
     },
     "scheduling": {
+        "see_you": rf"see you (?:on )?(?:{WEEKDAY_FULL}|tomorrow|then|next week|at)",
+        "push_to": r"(?:push|move|shift) (?:it |this |things |us )?(?:to|back to|back a) (?:\w+)",
+        "flexible": r"(?:very |pretty |quite |fully |totally )?flexible(?! (?:on|about|with) (?:the|my|your) (?:date|salary|start))",
+        "we_talk": r"(?:can|could|shall) we (?:talk|speak|chat|meet)",
         "availability": rf"(?:my|your|the|any|some|full|updated)? ?{AVAILABLE}",
         "free_at": r"(?:i'm|im|i am|i'll be|i will be|i'd be|i would be|i should be|we're) (?:al"
         r"so )?"
@@ -270,7 +288,7 @@ RULES: dict[str, dict[str, str]] = {
         r"|out)"
         r"(?: (?:\w+ )?(?:and|with) (?:\w+ )?(?:limited|no) (?:access|connectivity)| (?:until|til"
         r"l|til"
-        r"|through|thru|from|returning|and will (?:return|be back)|between))",
+        r"|through|thru|returning|and will (?:return|be back)|between))",
         "ooo_until": r"out of (?:the )?office (?:until|till|til|through|thru|from|returning|and w"
         r"ill)",
         "leave_until": r"on (?:annual|parental|maternity|paternity|medical|study) leave (?:until|"
@@ -377,6 +395,7 @@ PROMISE_SUBJECT = (
     r"appy|glad) to|(?<!\w\s)(?<![\w'])will)"
 )
 PROMISE_YOU = (
+    r"i promise(?: that)?(?: (?:it|they|the [\w-]+|my [\w-]+) will be)?|"
     r"(?:you'll|you will|you should|you can expect to|expect to) (?:have|get|receive|see|hear fro"
     r"m me)"
     r"(?: (?:it|them|this|that|these|my \w+|the \w+|an? \w+|everything|something|back|from me))?"
@@ -400,7 +419,7 @@ PROMISE_VERB = (
     r"over|to you"
     r"|for you|sent|with you|in your inbox)|call|ring|phone|touch base|look (?:over|into|at|throu"
     r"gh)"
-    r"|review|check|provide|pass (?:it )?(?:along|on)(?! (?:this|that|the|your) (?:[\w-]+ )?(?:role"
+    r"|review|check|go over|go through|read through|think (?:it )?over|decide|provide|pass (?:it )?(?:along|on)(?! (?:this|that|the|your) (?:[\w-]+ )?(?:role"
     r"|position|job|opportunity|offer))|drop (?:it|you|them)|ping|update you"
     r"|put together|prepare|sort (?:it|this|that) out|reach out|take a look|write back"
     r"|write to you|come back to you|be in touch|get in touch|get you|need to check)"
@@ -414,16 +433,20 @@ PROMISE_BLOCKERS = (
     r" (?:me|us|when|if|whether)",
 )
 
-# Deadline expressions, in order of precedence (first found wins).
+# Deadline expressions (see `app.language.dates` for the order they are tried in).
 DATE_WITH_MONTH = (
-    rf"(?:(?P<wd1>{WEEKDAY}),? )?(?:the )?(?P<mon1>{MONTH}) (?P<day1>\d{{1,2}})(?:st|nd|rd|th)?"
-    rf"|(?:(?P<wd2>{WEEKDAY}),? )?(?:the )?(?P<day2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?"
-    rf"(?P<mon2>{MONTH})"
+    rf"(?:{WEEKDAY},? )?(?:the )?{MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
+    rf"|(?:{WEEKDAY},? )?(?:the )?\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{MONTH}(?:,? \d{{4}})?"
+)
+ORDINAL_DAY = (
+    rf"(?:{WEEKDAY_FULL},? (?:the )?|the )(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"(?! ?(?:{MONTH}|[/:.]\d|am\b|pm\b|of))"
 )
 NEXT_WEEKDAY = rf"next (?P<wd>{WEEKDAY})"
 BARE_WEEKDAY = (
     rf"(?:this |on |by |until |till |coming |before )?(?P<wd>{WEEKDAY_FULL}|tues|thurs|weds)"
 )
+DAY_AFTER_TOMORROW = r"(?:the )?day after tomorrow"
 TOMORROW = r"(?:tomorrow|tmrw|tmr|tomorow|tommorow|tommorrow)"
 TONIGHT = r"(?:tonight|this evening|tonite|later tonight)"
 TODAY = (
@@ -433,19 +456,27 @@ TODAY = (
 )
 END_OF_WEEK = r"(?:(?:the )?end of (?:the |this )?week|eow|this week)"
 NEXT_WEEK = r"(?:next week|the following week|early next week|later next week|end of next week)"
+END_OF_MONTH = r"(?:the )?end of (?:the |this )?month"
 IN_DAYS = (
     r"(?:in|within) (?:the next )?(?P<n>\d+|a couple of|a couple|couple of|a few|few|two|three"
     r"|four|five) (?:business |working )?days"
 )
 IN_HOURS = r"(?:in|within) (?:the next )?(?P<n>\d+|24|48|a couple of|a few|two|three) hours"
-
-# Return-date cue after an out-of-office statement.
-OOO_RETURN = (
-    r"(?:until|till|til|up to|returning(?: to the office)?(?: on)?|return(?: to the office)? on"
-    r"|back(?: in the office| at work| at my desk)?(?: on)?|will return|will be back|through|thru"
-    r"|and return(?:ing)?(?: on)?)"
+TIME_OF_DAY = (
+    r"(?:by|before|at|until|till) (?:(?P<noon>noon|midday|lunch(?:time)?)"
+    r"|(?P<h>\d{1,2})(?=:\d\d| ?(?:am|pm|a\.m\.|p\.m\.))(?::(?P<m>\d\d))? ?"
+    r"(?P<ap>am|pm|a\.m\.|p\.m\.)?)"
 )
-OOO_THROUGH = r"(?:through|thru)"
+
+# Return-date cues of an absence notice: "back on X" (X is the first day back), "until X"
+# (back on X) and "through X" / "X inclusive" (back on the next working day after X).
+OOO_RETURN = (
+    r"(?:returning(?: to the office)?(?: on)?|return(?: to the office)? on"
+    r"|back(?: in the office| at work| at my desk)?(?: on)?|will return|will be back"
+    r"|and return(?:ing)?(?: on)?|pick up (?:e-?mails?|my e-?mails?|messages) again(?: on)?)"
+)
+OOO_UNTIL = r"(?:until|till|til|up to and including|up to|through|thru)"
+OOO_INCLUSIVE = r"(?:through|thru|inclusive|included|and including)"
 
 # Reply-splitting fallbacks for what the mail parser misses.
 QUOTE_HEADERS = (
