@@ -44,11 +44,11 @@ run: install
 	$(BIN)/followthrough serve --host $(HOST) --port $(PORT) --no-migrate
 
 ## Lint, check the layers, type-check and run the whole suite (TEST_DATABASE_URL picks PostgreSQL).
-test: install lint typecheck pytest
+test: install lint layers typecheck pytest
 
 ## The same checks with only the tests that need no database or browser (seconds, not minutes).
-test-fast: install lint typecheck
-	$(BIN)/python -m pytest -q -m "not database" $(PYTEST_ARGS)
+test-fast: install lint layers typecheck
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not database and not slow" $(PYTEST_ARGS)
 
 ## Rewrite the code in the project's style (ruff's fixes and formatting).
 fmt: install

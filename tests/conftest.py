@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, text
 
 from app.core import migrate
@@ -36,6 +37,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+
+# `make test-fast` runs the property tests with fewer examples (HYPOTHESIS_PROFILE=fast); the
+# full `make test` keeps hypothesis's default of 100 per property.
+hypothesis_settings.register_profile("fast", max_examples=15)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Tests that reach any of these fixtures need a database (or a browser); the rest are "fast".
 _DATABASE_FIXTURES = frozenset({"database_url", "engine", "browser"})

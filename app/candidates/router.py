@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from app import audit
 from app.candidates import service as candidates_service
 from app.candidates.models import Candidate
-from app.candidates.schemas import CandidateRead, CandidateStatus, CandidateSummary, CandidateUpsert
+from app.candidates.schemas import CandidateStatus, CandidateSummary, CandidateUpsert
 from app.core.deps import AsOf, ReadPrincipal, SessionDep, WritePrincipal
 from app.core.errors import problem_responses
 from app.core.pagination import Page, PageParams, page_params
@@ -15,7 +15,7 @@ from app.events.schemas import TimelineRead
 from app.events.views import timeline_read
 from app.orgs import service as orgs_service
 from app.scoring import service as scoring_service
-from app.scoring.schemas import FlagRead, ScoreChangeRead
+from app.scoring.schemas import CandidateRead, FlagRead, ScoreChangeRead
 from app.scoring.views import candidate_read, flag_read
 
 router = APIRouter(prefix="/api/v1/candidates", tags=["candidates"])

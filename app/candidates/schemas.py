@@ -4,7 +4,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from app.core.schemas import ExternalId, Name, Text, TimeZoneName
-from app.scoring.schemas import Band, BreakdownItemRead, FlagRead, MetricsRead, NextActionRead
 
 CandidateStatus = Literal["active", "on_hold", "hired", "rejected", "withdrawn"]
 
@@ -48,14 +47,3 @@ class CandidateSummary(BaseModel):
     updated_at: datetime
     last_inbound_at: datetime | None
     last_outbound_at: datetime | None
-
-
-class CandidateRead(CandidateSummary):
-    score: int | None = None
-    band: Band = "unknown"
-    flags: list[FlagRead] = Field(default_factory=list, description="Open flags")
-    score_breakdown: list[BreakdownItemRead] = Field(default_factory=list)
-    metrics: MetricsRead = Field(default_factory=MetricsRead)
-    next_action: NextActionRead | None = None
-    settings_version: int | None = None
-    as_of: datetime

@@ -3,6 +3,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.candidates.schemas import CandidateSummary
+
 Band = Literal["engaged", "cooling", "not_that_into_you", "unknown", "declined"]
 FlagStatus = Literal["open", "acknowledged", "dismissed"]
 
@@ -65,3 +67,16 @@ class ScoreChangeRead(BaseModel):
     reason: str
     signals_added: list[str]
     signals_removed: list[str]
+
+
+class CandidateRead(CandidateSummary):
+    """A candidate with their derived state: score, band, open flags, metrics, next action."""
+
+    score: int | None = None
+    band: Band = "unknown"
+    flags: list[FlagRead] = Field(default_factory=list, description="Open flags")
+    score_breakdown: list[BreakdownItemRead] = Field(default_factory=list)
+    metrics: MetricsRead = Field(default_factory=MetricsRead)
+    next_action: NextActionRead | None = None
+    settings_version: int | None = None
+    as_of: datetime

@@ -2,9 +2,15 @@
 
 from datetime import datetime
 
-from app.candidates.schemas import CandidateRead, CandidateSummary
+from app.candidates.schemas import CandidateSummary
 from app.scoring.models import Flag
-from app.scoring.schemas import BreakdownItemRead, FlagRead, MetricsRead, NextActionRead
+from app.scoring.schemas import (
+    BreakdownItemRead,
+    CandidateRead,
+    FlagRead,
+    MetricsRead,
+    NextActionRead,
+)
 from app.scoring.service import CandidateEvaluation
 
 

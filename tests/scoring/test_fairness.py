@@ -23,6 +23,9 @@ from app.demo.fairness import (
 from app.orgs.scoring_settings import ScoringSettingsDocument
 from tests.factories import OrgContext
 
+# Replays every persona in 18 zones: minutes, so `make test-fast` leaves it to `make test`.
+pytestmark = pytest.mark.slow
+
 START = datetime(2026, 9, 1, tzinfo=UTC)
 END = datetime(2026, 11, 20, tzinfo=UTC)
 AS_OF = datetime(2026, 11, 23, 12, tzinfo=UTC)
