@@ -106,6 +106,10 @@ def ingest_events(
     lock while a long message is read. Three short steps: a read (settings, time zones), the
     classifier (no database), a write transaction (candidates, events, dirty marks).
     """
+    if not any(events_service.needs_classification(i) for i in items):
+        # Nothing to classify (outreach, calls, meetings): one transaction is enough.
+        with transaction(factory) as session:
+            return record_events(session, org_id=org_id, items=items, now=now)
     with transaction(factory) as session:
         settings = orgs_service.get_current_settings(session, org_id=org_id)
         zones = events_service.timezones_for(

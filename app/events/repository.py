@@ -2,9 +2,9 @@
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ColumnElement, and_, delete, exists, insert, or_, select
+from sqlalchemy import JSON, ColumnElement, Table, and_, delete, exists, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -41,7 +41,7 @@ def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if dialect == "postgresql" and len(rows) >= COPY_FROM_ROWS:
         return _copy_new_events(session, rows)
     module: Any = postgresql if dialect == "postgresql" else sqlite
     table = Event.__table__
@@ -57,6 +57,8 @@ def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
 
 
 _INCOMING = "events_incoming"
+# Below this many rows one INSERT … RETURNING costs fewer round trips than the COPY dance.
+COPY_FROM_ROWS = 50
 
 
 def _copy_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
@@ -195,7 +197,11 @@ def replace_exchanges(
             )
         )
     if wanted:
-        session.execute(insert(Exchange), [_with_defaults(Exchange, r) for r in wanted.values()])
+        # Core on the table: one multi-row INSERT per page, not one statement per row.
+        session.connection().execute(
+            insert(cast(Table, Exchange.__table__)),
+            [_with_defaults(Exchange, r) for r in wanted.values()],
+        )
 
 
 def overdue_promise_clause(promise: Any, *, org_id: str, as_of: datetime) -> ColumnElement[bool]:

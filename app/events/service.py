@@ -109,7 +109,7 @@ def timezones_for(
 ) -> dict[str, str]:
     """The zone each item's candidate reads dates in (inline zone, stored zone, org default)."""
     valid = [i for i in items if isinstance(i, EventCreate)]
-    wanted = sorted({i.candidate_external_id for i in valid if _needs_classification(i)})
+    wanted = sorted({i.candidate_external_id for i in valid if needs_classification(i)})
     stored = candidates_repository.timezones_by_external_id(session, org_id, wanted)
     zones: dict[str, str] = {}
     for item in valid:
@@ -136,7 +136,7 @@ def classify_items(
     """
     out: list[Classified] = []
     for item in items:
-        if not isinstance(item, EventCreate) or not _needs_classification(item):
+        if not isinstance(item, EventCreate) or not needs_classification(item):
             out.append(None)
             continue
         try:
@@ -158,8 +158,9 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value is not None else None
 
 
-def _needs_classification(item: EventCreate) -> bool:
-    return item.direction == "inbound" and item.type == "message"
+def needs_classification(item: EventCreate | AppError) -> bool:
+    """Whether an item is a message from the candidate (the only kind classified)."""
+    return isinstance(item, EventCreate) and item.direction == "inbound" and item.type == "message"
 
 
 def record_events(

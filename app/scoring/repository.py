@@ -56,6 +56,21 @@ def list_score_changes(session: Session, org_id: str, candidate_id: str) -> list
     return list(session.scalars(stmt))
 
 
+def last_change_times(
+    session: Session, org_id: str, candidate_ids: list[str]
+) -> dict[str, datetime]:
+    """When each candidate's score last changed (one query per chunk, not per candidate)."""
+    out: dict[str, datetime] = {}
+    for chunk in chunked(candidate_ids):
+        stmt = (
+            select(ScoreChange.candidate_id, func.max(ScoreChange.at))
+            .where(ScoreChange.org_id == org_id, ScoreChange.candidate_id.in_(chunk))
+            .group_by(ScoreChange.candidate_id)
+        )
+        out.update({cid: at for cid, at in session.execute(stmt)})
+    return out
+
+
 def last_score_change(session: Session, org_id: str, candidate_id: str) -> ScoreChange | None:
     stmt = (
         select(ScoreChange)

@@ -84,6 +84,7 @@ def refresh_scores(
         facts = events_repository.facts_for_candidates(session, org_id, ids)
     flags = repository.flags_for_candidates(session, org_id, ids)
     scores = repository.scores_for_candidates(session, org_id, ids)
+    last_changes = repository.last_change_times(session, org_id, ids)
     stored: dict[str, CandidateScore] = {}
     for candidate in candidates:
         stored[candidate.id] = _evaluate_and_store(
@@ -95,6 +96,7 @@ def refresh_scores(
             settings=settings,
             as_of=now,
             history=(histories or {}).get(candidate.id),
+            last_change_at=last_changes.get(candidate.id),
         )
     session.flush()
     return stored
@@ -163,6 +165,7 @@ def _evaluate_and_store(
     settings: CurrentSettings,
     as_of: datetime,
     history: History | None = None,
+    last_change_at: datetime | None = None,
 ) -> CandidateScore:
     result, valid_until = _evaluate(
         candidate=candidate,
@@ -209,6 +212,7 @@ def _evaluate_and_store(
             settings_version=settings.version,
             settings_changed=previous is not None
             and previous.settings_version not in (0, settings.version),
+            last_change_at=last_change_at,
         )
     return row
 
@@ -350,9 +354,9 @@ def _record_change(
     removed: list[str],
     settings_version: int,
     settings_changed: bool,
+    last_change_at: datetime | None,
 ) -> None:
-    last = repository.last_score_change(session, candidate.org_id, candidate.id)
-    if last is not None and last.at > at:
+    if last_change_at is not None and last_change_at > at:
         # A look back in time (an earlier as_of) re-evaluates but does not rewrite history.
         return
     parts = []

@@ -292,3 +292,40 @@ def test_parallel_rescore_equals_a_rebuild(
         rescoring.CHUNK = monkey_chunk
     assert done == len(ids) == sum(advanced) == 30
     assert _snapshot(engine, org) == expected
+
+
+def test_messages_are_classified_outside_the_write_lock(
+    client: TestClient, org: OrgContext, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a message is classified, another writer can take SQLite's write lock at once."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite has the database-wide write lock this is about")
+    import sqlite3
+
+    from app.events import service as events_service
+
+    path = engine.url.database
+    assert path is not None
+    original = events_service.classify_message
+    free: list[bool] = []
+
+    def classify(**kwargs: Any) -> Any:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            free.append(True)
+        except sqlite3.OperationalError:
+            free.append(False)
+        finally:
+            other.close()
+        return original(**kwargs)
+
+    monkeypatch.setattr(events_service, "classify_message", classify)
+    create_candidate(client, org, external_id="lock1")
+    body = event_body("lock1", direction="inbound", body="Sorry, I was travelling.")
+    response = client.post("/api/v1/events", json=body, headers=org.headers)
+    assert response.status_code == 201, response.text
+    batch = [event_body("lock1", direction="inbound", body=f"Thanks {n}!") for n in range(3)]
+    _post_batch(client, org, batch)
+    assert free == [True] * 4
