@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from app import audit
-from app.core.chunks import chunked
 from app.core.db import create_sessionmaker, open_engine, session_scope, transaction
 from app.core.settings import get_settings
 from app.orgs.commands import resolve_org
@@ -31,16 +30,23 @@ cli.add_typer(webhooks_cli, name="webhooks")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Server processes (default: CPU count on PostgreSQL, 1 on SQLite)"),
+    ] = None,
     migrate: Annotated[bool, typer.Option(help="Apply migrations first")] = True,
 ) -> None:
-    """Apply migrations, then serve the API and web UI."""
+    """Apply migrations, then serve the API and web UI (on SQLite, with background tasks)."""
+    import os
+
     import uvicorn
 
     from app.core.logging import configure_logging
     from app.core.settings import check_secret_for_host
 
     settings = get_settings()
+    if workers is None:
+        workers = 1 if settings.is_sqlite else (os.cpu_count() or 1)
     configure_logging(level=settings.log_level, json_logs=settings.log_json)
     try:
         check_secret_for_host(settings, host)
@@ -60,6 +66,32 @@ def serve(
         timeout_graceful_shutdown=20,
         access_log=False,
     )
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once in this process")] = 2,
+) -> None:
+    """Run background tasks (derivation of changed candidates, periodic jobs) until stopped.
+
+    Start as many as you like on one PostgreSQL database; they share the work.
+    """
+    import asyncio
+
+    from app.core import queue
+    from app.core.logging import configure_logging
+    from app.worker import TASK_MODULES
+
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json_logs=settings.log_json)
+    engine = open_engine()
+    try:
+        queue.ensure_schema(engine)
+        app = queue.build_app(settings.database_url, create_sessionmaker(engine))
+        typer.echo(f"worker: {len(TASK_MODULES)} task module(s), tasks {sorted(app.tasks)}")
+        asyncio.run(queue.run_worker(app, concurrency=concurrency))
+    finally:
+        engine.dispose()
 
 
 @db_cli.command("upgrade")
@@ -223,47 +255,48 @@ def rescore(
     as_of: Annotated[
         datetime | None, typer.Option(help="Evaluate as of this instant (default now)")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(help="Processes (default: CPU count on PostgreSQL, 1 on SQLite)"),
+    ] = None,
 ) -> None:
-    """Re-evaluate every candidate (after a settings change), with a progress bar."""
+    """Rebuild every candidate's derived state (after a settings change), with a progress bar."""
+    import os
+
     from rich.progress import Progress
 
     from app.candidates import repository as candidates_repository
     from app.core.ids import utcnow
+    from app.derivation import rescore as rescoring
     from app.orgs import repository as orgs_repository
-    from app.orgs import service as orgs_service
-    from app.scoring import service as scoring_service
 
     when = as_of or utcnow()
     if when.tzinfo is None:
         raise typer.BadParameter("--as-of needs an offset, e.g. 2026-11-20T12:00:00Z")
+    settings = get_settings()
+    if processes is None:
+        processes = 1 if settings.is_sqlite else (os.cpu_count() or 1)
     engine = open_engine()
-    factory = create_sessionmaker(engine)
     try:
-        with transaction(factory) as session:
+        with transaction(create_sessionmaker(engine)) as session:
             org_ids = (
                 [resolve_org(session, org)]
                 if org
                 else [o.id for o in orgs_repository.list_organisations(session)]
             )
             work = {oid: candidates_repository.all_ids(session, oid) for oid in org_ids}
-        total = sum(len(v) for v in work.values())
-        with Progress() as progress:
-            task = progress.add_task("rescoring", total=total)
-            for org_id, ids in work.items():
-                for chunk in chunked(ids):
-                    with transaction(factory) as session:
-                        settings = orgs_service.get_current_settings(session, org_id=org_id)
-                        locked = candidates_repository.lock_many(session, org_id, chunk)
-                        scoring_service.refresh_scores(
-                            session,
-                            org_id=org_id,
-                            candidates=locked,
-                            settings=settings,
-                            now=when,
-                        )
-                    progress.advance(task, len(chunk))
     finally:
         engine.dispose()
+    total = sum(len(v) for v in work.values())
+    with Progress() as progress:
+        task = progress.add_task("rescoring", total=total)
+        rescoring.rescore(
+            settings.database_url,
+            work,
+            when=when,
+            processes=max(1, processes),
+            progress=lambda n: progress.advance(task, n),
+        )
     typer.echo(f"rescored {total} candidates in {len(work)} organisation(s)")
 
 

@@ -51,6 +51,7 @@ from app.scoring.router import router as scoring_router
 from app.web import router as web
 from app.webhooks import runner as webhooks_runner
 from app.webhooks.router import router as webhooks_router
+from app.worker import in_process_worker
 
 log = get_logger("followthrough")
 
@@ -169,7 +170,13 @@ def create_app(
         language.warm_up()  # the first message must not pay for loading the language model
         try:
             with webhooks_runner.background_delivery(app.state.sessionmaker, settings):
-                yield
+                if settings.runs_worker_in_process:
+                    async with in_process_worker(
+                        settings.database_url, app.state.engine, app.state.sessionmaker
+                    ):
+                        yield
+                else:
+                    yield
         finally:
             if own_engine:
                 app.state.engine.dispose()

@@ -3,6 +3,7 @@
 from app.audit.models import AuditEvent
 from app.candidates.models import Candidate
 from app.core.db import Base
+from app.derivation.models import DirtyCandidate
 from app.events.models import Event, Exchange
 from app.integrations.models import (
     IntegrationConnection,
@@ -23,6 +24,7 @@ __all__ = [
     "Base",
     "Candidate",
     "CandidateScore",
+    "DirtyCandidate",
     "Event",
     "Exchange",
     "Flag",

@@ -3,8 +3,10 @@
 import asyncio
 import json
 import multiprocessing
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +15,7 @@ import psycopg
 
 from app.core.db import create_engine_for, create_sessionmaker, transaction
 from app.core.ids import new_id, utcnow
+from app.derivation import flows
 from app.events import service as events_service
 from bench.common import chunks, percentiles, psycopg_dsn
 
@@ -27,7 +30,7 @@ def _load_batches(url: str, org_id: str, batches: list[list[dict[str, Any]]]) ->
         for batch in batches:
             with transaction(factory) as session:
                 items = events_service.parse_items(batch)
-                outcomes = events_service.record_events(session, org_id=org_id, items=items)
+                outcomes = flows.record_events(session, org_id=org_id, items=items)
                 bad = [o for o in outcomes if o.status not in (200, 201)]
                 if bad:
                     raise RuntimeError(f"{len(bad)} events refused, e.g. {bad[0].problem}")
@@ -73,6 +76,24 @@ def load_via_service(
     if any(p.exitcode != 0 for p in processes):
         raise RuntimeError("a loader process failed")
     return time.perf_counter() - started
+
+
+@contextmanager
+def analyzing(url: str, every: float = 30.0) -> Iterator[None]:
+    """Keep planner statistics current while tables grow (autovacuum may be off)."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every):
+            analyze(url)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def analyze(url: str) -> None:

@@ -78,6 +78,8 @@ def settings(database_url: str) -> Settings:
         log_json=True,
         log_level="WARNING",
         secret_key="test-secret-key-not-for-production",  # type: ignore[arg-type]
+        # Tests derive on read or explicitly; tests/derivation starts workers themselves.
+        worker_in_process=False,
     )
 
 

@@ -30,6 +30,22 @@ def get_many_by_external_id(
     return found
 
 
+def timezones_by_external_id(
+    session: Session, org_id: str, external_ids: list[str]
+) -> dict[str, str]:
+    """The stored zone of each candidate that has one (no lock: read before classifying)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(external_ids), 500):
+        chunk = external_ids[start : start + 500]
+        stmt = select(Candidate.external_id, Candidate.timezone).where(
+            Candidate.org_id == org_id,
+            Candidate.external_id.in_(chunk),
+            Candidate.timezone.is_not(None),
+        )
+        found.update({row.external_id: row.timezone for row in session.execute(stmt)})
+    return found
+
+
 def lock_many(session: Session, org_id: str, candidate_ids: list[str]) -> list[Candidate]:
     """Lock candidates for a rebuild of their derived state and return them.
 

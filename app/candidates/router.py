@@ -9,6 +9,7 @@ from app.candidates.schemas import CandidateRead, CandidateStatus, CandidateSumm
 from app.core.deps import AsOf, ReadPrincipal, SessionDep, WritePrincipal
 from app.core.errors import problem_responses
 from app.core.pagination import Page, PageParams, page_params
+from app.derivation import flows
 from app.events import service as events_service
 from app.events.schemas import TimelineRead
 from app.events.views import timeline_read
@@ -46,11 +47,9 @@ def upsert_candidate(
     body: CandidateUpsert, response: Response, session: SessionDep, principal: WritePrincipal
 ) -> CandidateSummary:
     """Create or update a candidate by `external_id` (201 created, 200 updated)."""
-    candidate, created = candidates_service.upsert_candidate(
-        session, org_id=principal.org_id, data=body
-    )
-    response.status_code = 201 if created else 200
-    return CandidateSummary.model_validate(candidate)
+    result = flows.upsert_candidate(session, org_id=principal.org_id, data=body)
+    response.status_code = 201 if result.created else 200
+    return CandidateSummary.model_validate(result.candidate)
 
 
 @router.get(
@@ -84,7 +83,7 @@ def list_candidates(
 )
 def get_candidate(candidate: CurrentCandidate, session: SessionDep, as_of: AsOf) -> CandidateRead:
     """Return a candidate with score, band, open flags, breakdown, metrics and next action."""
-    evaluation = scoring_service.evaluation_for(session, candidate=candidate, as_of=as_of)
+    evaluation = flows.evaluation_for(session, candidate=candidate, as_of=as_of)
     return candidate_read(evaluation, as_of=as_of)
 
 
@@ -131,6 +130,7 @@ def get_timeline(candidate: CurrentCandidate, session: SessionDep, as_of: AsOf) 
 )
 def list_flags(candidate: CurrentCandidate, session: SessionDep) -> list[FlagRead]:
     """Return every flag ever raised for the candidate, with its status."""
+    flows.ensure_derived(session, candidate=candidate)
     return [flag_read(f) for f in scoring_service.list_flags(session, candidate=candidate)]
 
 
@@ -141,6 +141,7 @@ def list_flags(candidate: CurrentCandidate, session: SessionDep) -> list[FlagRea
 )
 def get_score_history(candidate: CurrentCandidate, session: SessionDep) -> list[ScoreChangeRead]:
     """List each change of the candidate's score or band, with the signals that changed."""
+    flows.ensure_derived(session, candidate=candidate)
     return [
         ScoreChangeRead(
             at=c.at,

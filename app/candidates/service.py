@@ -1,5 +1,7 @@
 """Candidates: upsert by external id, look-up, listing and erasure."""
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from app.candidates import repository
@@ -10,14 +12,27 @@ from app.core.errors import NotFound
 from app.core.pagination import decode_cursor, encode_cursor
 
 
+@dataclass(frozen=True)
+class UpsertedCandidate:
+    """A candidate after an upsert, and what changed that derivations depend on."""
+
+    candidate: Candidate
+    created: bool
+    timezone_changed: bool
+
+
 def upsert_candidate(
     session: Session,
     *,
     org_id: str,
     data: CandidateUpsert,
     fields_set: set[str] | None = None,
-) -> tuple[Candidate, bool]:
-    """Create or update a candidate by external_id; only the fields sent change on update."""
+) -> UpsertedCandidate:
+    """Create or update a candidate by external_id; only the fields sent change on update.
+
+    Derived state is not touched here: callers go through `derivation.flows.upsert_candidate`
+    (or mark the candidate dirty themselves) when it is created or its zone changes.
+    """
     assert data.external_id is not None
     created = insert_ignore(
         session,
@@ -27,10 +42,6 @@ def upsert_candidate(
     )
     candidate = repository.get_by_external_id(session, org_id, data.external_id, for_update=True)
     assert candidate is not None
-    if created:
-        from app.scoring import service as scoring_service
-
-        scoring_service.add_placeholder_score(session, candidate=candidate)
     changed_timezone = False
     sent = fields_set if fields_set is not None else data.model_fields_set
     for field in sent - {"external_id"}:
@@ -39,12 +50,12 @@ def upsert_candidate(
             changed_timezone = True
         setattr(candidate, field, value)
     session.flush()
-    if changed_timezone and candidate.event_count:
-        from app.events import service as events_service
-
-        # Working hours follow the candidate's zone, so their latencies change with it.
-        events_service.refresh_candidates(session, org_id=org_id, candidate_ids=[candidate.id])
-    return candidate, created
+    # Working hours follow the candidate's zone, so their latencies change with it.
+    return UpsertedCandidate(
+        candidate=candidate,
+        created=created,
+        timezone_changed=changed_timezone and candidate.event_count > 0,
+    )
 
 
 def get_candidate(session: Session, *, org_id: str, candidate_id: str) -> Candidate:

@@ -6,7 +6,9 @@ does not leak usable keys. High-entropy random keys need no slow hash.
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
+from time import monotonic
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -57,3 +59,35 @@ def generate_api_key() -> tuple[str, str, str]:
 
 def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+class PrincipalCache:
+    """Valid keys' principals by key hash, each kept `ttl` seconds.
+
+    Saves the key query on most requests; a revocation takes effect in this process at once
+    (`forget`) and in every other process within `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 5.0, size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> Principal | None:
+        entry = self._entries.get(key_hash)
+        if entry is None or entry[0] <= monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key_hash: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.clear()
+            self._entries[key_hash] = (monotonic() + self.ttl, principal)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+PRINCIPALS = PrincipalCache()

@@ -5,9 +5,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from app.core.auth import ApiKeyStore, Principal
+from app.core.auth import PRINCIPALS, ApiKeyStore, Principal, hash_api_key
 from app.core.errors import Forbidden, Unauthorized
 from app.core.ids import utcnow
 from app.core.ratelimit import STATE_KEY as RATE_LIMIT_STATE
@@ -24,24 +24,42 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    """The sessionmaker, for a route that runs several short transactions of its own."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    return factory
+
+
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+
+
+def get_principal(request: Request) -> Principal:
     """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid).
 
     Keys live with organisations, a layer above this one: `create_app()` hands the key store
-    in as `app.state.api_keys`.
+    in as `app.state.api_keys`. Valid keys are cached for a few seconds (by hash, see
+    `PRINCIPALS`), so most requests need no query for them; a miss looks the key up (and
+    notes its use) in a short transaction of its own, never in the request's.
     """
     api_keys: ApiKeyStore = request.app.state.api_keys
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    principal = api_keys.authenticate_api_key(session, key=token.strip())
+    key_hash = hash_api_key(token.strip())
+    principal = PRINCIPALS.get(key_hash)
+    if principal is None:
+        with request.app.state.sessionmaker() as session, session.begin():
+            principal = api_keys.authenticate_api_key(session, key=token.strip())
+            if principal is not None and principal.api_key_id is not None:
+                api_keys.note_api_key_use(session, key_id=principal.api_key_id)
+        if principal is not None:
+            PRINCIPALS.put(key_hash, principal)
     if principal is None:
         raise Unauthorized("The API key is not valid or has been revoked.")
     request.state.org_id = principal.org_id
     if principal.api_key_id is not None:
         limit_api_key(request, principal.api_key_id)
-        api_keys.note_api_key_use(session, key_id=principal.api_key_id)
     return principal
 
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     mail_from: str = "Followthrough <reports@followthrough.invalid>"
     base_url: str = "http://127.0.0.1:8000"
     demo_scenarios_dir: str | None = None
+    # Run background tasks (derivation, periodic jobs) inside `serve`; default: on SQLite only
+    # (PostgreSQL deployments run `followthrough worker` processes instead).
+    worker_in_process: bool | None = None
     # Outgoing webhooks (app/webhooks): private/loopback targets and plain http are refused
     # unless allowed here (tests and local development set WEBHOOKS_ALLOW_PRIVATE=true).
     webhooks_allow_private: bool = False
@@ -80,6 +83,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        return self.is_sqlite if self.worker_in_process is None else self.worker_in_process
 
 
 @lru_cache

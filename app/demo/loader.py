@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.candidates import service as candidates_service
 from app.candidates.schemas import CandidateUpsert
 from app.core.chunks import chunked
 from app.core.errors import AppError
@@ -22,6 +21,7 @@ from app.core.ids import utcnow
 from app.core.logging import get_logger
 from app.core.settings import get_settings
 from app.demo import generator
+from app.derivation import flows
 from app.events import service as events_service
 from app.orgs import service as orgs_service
 from app.orgs.models import Organisation
@@ -84,9 +84,7 @@ def load_demo(
             session, org_id=org.id, data=RecruiterUpsert.model_validate(body)
         )
     for body in data.candidates:
-        candidates_service.upsert_candidate(
-            session, org_id=org.id, data=CandidateUpsert.model_validate(body)
-        )
+        flows.upsert_candidate(session, org_id=org.id, data=CandidateUpsert.model_validate(body))
     _record(session, org.id, data.events)
     lead = data.recruiters[0]
     loaded = _load_scenarios(session, org.id, recruiter_external_id=lead["external_id"])
@@ -94,13 +92,15 @@ def load_demo(
     if loaded:
         lines.append(f"{loaded} scenario stories loaded")
     lines.extend(_create_users(session, org.id, lead))
+    while flows.derive_dirty(session, org_id=org.id):
+        pass
     return DemoResult(org_id=org.id, api_key=key, extra_lines=lines)
 
 
 def _record(session: Session, org_id: str, events: list[dict[str, Any]]) -> None:
     for chunk in chunked(events):
         items = events_service.parse_items(chunk)
-        outcomes = events_service.record_events(session, org_id=org_id, items=items)
+        outcomes = flows.record_events(session, org_id=org_id, items=items)
         failed = [o for o in outcomes if o.problem is not None]
         if failed:
             raise RuntimeError(f"demo events rejected: {failed[0].problem}")
@@ -116,7 +116,7 @@ def _load_scenarios(session: Session, org_id: str, *, recruiter_external_id: str
         try:
             story = json.loads(path.read_text())
             body = {"recruiter_external_id": recruiter_external_id, **story["candidate"]}
-            candidates_service.upsert_candidate(
+            flows.upsert_candidate(
                 session, org_id=org_id, data=CandidateUpsert.model_validate(body)
             )
             events = [dict(e, candidate_external_id=body["external_id"]) for e in story["events"]]

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select
+from sqlalchemy import JSON, ColumnElement, and_, delete, exists, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -41,14 +41,60 @@ def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return _copy_new_events(session, rows)
     module: Any = postgresql if dialect == "postgresql" else sqlite
+    table = Event.__table__
+    names = {attr: column.name for attr, column in Event.__mapper__.columns.items()}
     stmt = (
-        module.insert(Event)
+        module.insert(table)
         .on_conflict_do_nothing(index_elements=["org_id", "external_id"])
-        .returning(Event.external_id)
+        .returning(table.c.external_id)
     )
-    full = [_with_defaults(Event, r) for r in rows]
-    return set(session.scalars(stmt, full))
+    # Core, not the ORM: one multi-row INSERT per page instead of a statement per row.
+    full = [{names[k]: v for k, v in _with_defaults(Event, r).items()} for r in rows]
+    return set(session.connection().execute(stmt, full).scalars())
+
+
+_INCOMING = "events_incoming"
+
+
+def _copy_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT … ON
+    CONFLICT DO NOTHING RETURNING — the idempotency check at COPY speed."""
+    from psycopg.types.json import Json
+
+    columns = list(Event.__mapper__.columns.items())
+    names = [column.name for _, column in columns]
+    json_columns = {attr for attr, column in columns if isinstance(column.type, JSON)}
+    connection = session.connection()
+    # Per connection; asked every time, as a rolled-back transaction takes its creation along.
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_INCOMING} "
+        "(LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    column_list = ", ".join(f'"{n}"' for n in names)
+    with driver.cursor() as cursor:
+        with cursor.copy(f"COPY {_INCOMING} ({column_list}) FROM STDIN") as copy:
+            for raw in rows:
+                row = _with_defaults(Event, raw)
+                copy.write_row(
+                    [
+                        Json(row[attr])
+                        if attr in json_columns and row[attr] is not None
+                        else row[attr]
+                        for attr, _ in columns
+                    ]
+                )
+        cursor.execute(
+            f"INSERT INTO events ({column_list}) SELECT {column_list} FROM {_INCOMING} "
+            "ON CONFLICT (org_id, external_id) DO NOTHING RETURNING external_id"
+        )
+        inserted = {r[0] for r in cursor.fetchall()}
+        cursor.execute(f"TRUNCATE {_INCOMING}")
+    return inserted
 
 
 def get_by_external_ids(session: Session, org_id: str, external_ids: list[str]) -> list[Event]:
@@ -106,15 +152,50 @@ def row_to_facts(row: Any) -> EventFacts:
     )
 
 
+EXCHANGE_FIELDS = (
+    "opened_at",
+    "opening_event_id",
+    "attempt_event_ids",
+    "responded_at",
+    "response_event_id",
+    "paused",
+    "latency_seconds",
+    "business_seconds",
+    "counts_for_latency",
+)
+
+
 def replace_exchanges(
     session: Session, org_id: str, candidate_ids: list[str], rows: list[dict[str, Any]]
 ) -> None:
+    """Make the stored exchanges of candidates equal `rows`, writing only what changed.
+
+    An appended event usually changes only the last exchange (or adds one): the rows that
+    are already stored as they should be are left alone.
+    """
+    wanted = {(r["candidate_id"], r["seq"]): r for r in rows}
+    stale: list[tuple[str, int]] = []
     for chunk in chunked(candidate_ids):
+        stmt = select(
+            Exchange.candidate_id, Exchange.seq, *(getattr(Exchange, f) for f in EXCHANGE_FIELDS)
+        ).where(Exchange.org_id == org_id, Exchange.candidate_id.in_(chunk))
+        for row in session.execute(stmt):
+            key = (row.candidate_id, row.seq)
+            new = wanted.get(key)
+            if new is not None and all(getattr(row, f) == new[f] for f in EXCHANGE_FIELDS):
+                del wanted[key]
+            else:
+                stale.append(key)
+    for start in range(0, len(stale), 200):
+        keys = stale[start : start + 200]
         session.execute(
-            delete(Exchange).where(Exchange.org_id == org_id, Exchange.candidate_id.in_(chunk))
+            delete(Exchange).where(
+                Exchange.org_id == org_id,
+                or_(*(and_(Exchange.candidate_id == c, Exchange.seq == q) for c, q in keys)),
+            )
         )
-    if rows:
-        session.execute(insert(Exchange), [_with_defaults(Exchange, r) for r in rows])
+    if wanted:
+        session.execute(insert(Exchange), [_with_defaults(Exchange, r) for r in wanted.values()])
 
 
 def overdue_promise_clause(promise: Any, *, org_id: str, as_of: datetime) -> ColumnElement[bool]:

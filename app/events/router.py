@@ -3,8 +3,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response
 
 from app.candidates import repository as candidates_repository
-from app.core.deps import ReadPrincipal, SessionDep, WritePrincipal
+from app.core.deps import ReadPrincipal, SessionDep, SessionFactoryDep, WritePrincipal
 from app.core.errors import AppError, problem_responses
+from app.derivation import flows
 from app.events import service as events_service
 from app.events.schemas import (
     BatchItemResult,
@@ -34,19 +35,21 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"])
     ),
 )
 def record_event(
-    body: EventCreate, response: Response, session: SessionDep, principal: WritePrincipal
+    body: EventCreate,
+    response: Response,
+    factory: SessionFactoryDep,
+    principal: WritePrincipal,
 ) -> EventWriteResult:
     """Record one contact event (201), or acknowledge an identical replay (200).
 
     The same `external_id` with different content is a 409. An unknown candidate is a 422
     unless the event carries an inline `candidate`, which is upserted first.
     """
-    [outcome] = events_service.record_events(session, org_id=principal.org_id, items=[body])
+    [outcome] = flows.ingest_events(factory, org_id=principal.org_id, items=[body])
     if outcome.problem is not None:
         raise outcome.problem
-    assert outcome.event is not None
     response.status_code = outcome.status
-    read = event_read(outcome.event, body.candidate_external_id)
+    read = event_read(outcome.stored_event(), body.candidate_external_id)
     return EventWriteResult(**read.model_dump(), created=outcome.created)
 
 
@@ -56,11 +59,11 @@ def record_event(
     responses=problem_responses(400, 401, 403, 413, 422),
 )
 def record_event_batch(
-    body: EventBatch, session: SessionDep, principal: WritePrincipal
+    body: EventBatch, factory: SessionFactoryDep, principal: WritePrincipal
 ) -> BatchResult:
     """Record up to 1000 events; each gets its own result, and a bad one rejects no other."""
     items = events_service.parse_items(body.events)
-    outcomes = events_service.record_events(session, org_id=principal.org_id, items=items)
+    outcomes = flows.ingest_events(factory, org_id=principal.org_id, items=items)
     results: list[BatchItemResult] = []
     for position, outcome in enumerate(outcomes):
         raw: Any = body.events[position]
@@ -76,12 +79,11 @@ def record_event_batch(
                 )
             )
         else:
-            assert outcome.event is not None
             results.append(
                 BatchItemResult(
                     status=outcome.status,
-                    id=outcome.event.id,
-                    external_id=outcome.event.external_id,
+                    id=outcome.event_id,
+                    external_id=outcome.external_id,
                     created=outcome.created,
                 )
             )

@@ -43,6 +43,7 @@ from app.core.errors import (
 from app.core.ids import new_id
 from app.core.logging import get_logger
 from app.core.pagination import decode_cursor, encode_cursor
+from app.derivation import flows
 from app.events import service as events_service
 from app.integrations import ashby, calendly, greenhouse, lever, repository, twilio
 from app.integrations import email as email_adapter
@@ -344,7 +345,7 @@ def _record(
     """Record events through the events service (the one call site); return ids and problems."""
     if not items:
         return [], []
-    outcomes = events_service.record_events(
+    outcomes = flows.record_events(
         session, org_id=org_id, items=events_service.parse_items(items), now=now
     )
     recorded: list[str] = []
@@ -392,9 +393,9 @@ def _resolve_person(
             found = repository.candidates_by_emails(session, org_id, [person.email.lower()])
             candidate = found[0] if found else None
         if candidate is None and create:
-            candidate, _ = candidates_service.upsert_candidate(
+            candidate = flows.upsert_candidate(
                 session, org_id=org_id, data=CandidateUpsert(external_id=external_id)
-            )
+            ).candidate
             work.changed += 1
         if candidate is None:
             return None
@@ -425,7 +426,7 @@ def _update_candidate(session: Session, candidate: Candidate, person: Person, wo
         return
     fields = data.model_fields_set - {"external_id"}
     if fields:
-        candidates_service.upsert_candidate(
+        flows.upsert_candidate(
             session, org_id=candidate.org_id, data=data, fields_set=fields | {"external_id"}
         )
         work.changed += 1

@@ -146,7 +146,9 @@ def explain(
         # An absence notice's thanks, "limited access" or "I will respond on my return" are
         # boilerplate, not the candidate's intents; but a person who answers and mentions leave
         # ("Thursday works. I'm away 16-27 Nov") still said what they said (contract §3).
-        found = {k: v for k, v in found.items() if k in _SAID_BESIDE_AN_ABSENCE}
+        # A notice marked automatic (flag, RFC 3834 subject) is boilerplate through and through.
+        kept = {"out_of_office"} if auto_reply or ooo_subject else _SAID_BESIDE_AN_ABSENCE
+        found = {k: v for k, v in found.items() if k in kept}
     originals = (body or "", subject or "")
     hits = tuple(
         RuleHit(

@@ -5,7 +5,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app.core.auth import SCOPES, Principal, expand_scopes, generate_api_key, hash_api_key
+from app.core.auth import (
+    PRINCIPALS,
+    SCOPES,
+    Principal,
+    expand_scopes,
+    generate_api_key,
+    hash_api_key,
+)
 from app.core.errors import NotFound, UnprocessableContent, field_error
 from app.core.ids import utcnow
 from app.orgs import repository
@@ -63,6 +70,7 @@ def revoke_api_key(session: Session, *, org_id: str, key_id: str) -> ApiKey:
         raise NotFound("No such API key.")
     if record.revoked_at is None:
         record.revoked_at = utcnow()
+    PRINCIPALS.forget()
     return record
 
 
@@ -107,11 +115,18 @@ def get_current_settings(session: Session, *, org_id: str) -> CurrentSettings:
     record = repository.latest_settings(session, org_id)
     if record is None:
         raise NotFound("The organisation has no settings.")
-    return CurrentSettings(
-        version=record.version,
-        document=ScoringSettingsDocument.model_validate(record.document),
-        record=record,
-    )
+    # Versions never change once written, so each is parsed once per process.
+    key = (org_id, record.version)
+    document = _documents.get(key)
+    if document is None:
+        document = ScoringSettingsDocument.model_validate(record.document)
+        if len(_documents) > 10_000:
+            _documents.clear()
+        _documents[key] = document
+    return CurrentSettings(version=record.version, document=document, record=record)
+
+
+_documents: dict[tuple[str, int], ScoringSettingsDocument] = {}
 
 
 def replace_settings(

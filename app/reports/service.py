@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.candidates.models import Candidate
 from app.core.errors import NotFound, UnprocessableContent, field_error
 from app.core.ids import utcnow
+from app.derivation import flows
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
 from app.reports import build, repository
@@ -100,6 +101,7 @@ def refresh(
     candidate_ids: list[str] | None = None,
 ) -> int:
     """Re-evaluate stored scores and flags that do not hold at `as_of` (the report reads them)."""
+    flows.catch_up(session, org_id=org_id)
     return scoring_service.ensure_fresh(
         session, org_id=org_id, as_of=as_of, settings=settings, candidate_ids=candidate_ids
     )

@@ -2,13 +2,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app import audit
 from app.candidates.schemas import CandidateStatus
 from app.core.deps import AsOf, ReadPrincipal, SessionDep, WritePrincipal
 from app.core.errors import problem_responses
 from app.core.pagination import Page, PageParams, page_params
+from app.derivation import flows
 from app.scoring import service as scoring_service
 from app.scoring.schemas import Band, FlagDismiss, FlagRead, NextActionRead
 from app.scoring.signals import NEGATIVE_CODES
@@ -37,9 +38,19 @@ class PipelineItem(BaseModel):
     next_action: NextActionRead | None
 
 
+class PipelinePage(Page[PipelineItem]):
+    derived_at: datetime = Field(
+        description="Every event acknowledged before this instant is reflected in the ranking "
+        "(now, unless derivation is behind)."
+    )
+    pending_derivations: int = Field(
+        description="Candidates whose latest events are not reflected yet (derived in seconds)."
+    )
+
+
 @router.get(
     "/pipeline",
-    response_model=Page[PipelineItem],
+    response_model=PipelinePage,
     responses=problem_responses(400, 401, 403, 422),
 )
 def get_pipeline(
@@ -53,8 +64,13 @@ def get_pipeline(
     stage: Annotated[str | None, Query(max_length=100)] = None,
     status: CandidateStatus = "active",
     q: Annotated[str | None, Query(max_length=100, description="Search by name")] = None,
-) -> Page[PipelineItem]:
-    """Rank candidates least responsive first, with score, band, open flags and next action."""
+) -> PipelinePage:
+    """Rank candidates least responsive first, with score, band, open flags and next action.
+
+    Ranks reflect events within seconds of their acknowledgement; `derived_at` says up to
+    when, and `pending_derivations` how many candidates are still being brought up to date.
+    """
+    freshness = flows.catch_up(session, org_id=principal.org_id)
     rows, next_cursor = scoring_service.pipeline(
         session,
         org_id=principal.org_id,
@@ -88,7 +104,12 @@ def get_pipeline(
         )
         for c, s, m in ((row.candidate, row.score, row.metrics) for row in rows)
     ]
-    return Page[PipelineItem](items=items, next_cursor=next_cursor)
+    return PipelinePage(
+        items=items,
+        next_cursor=next_cursor,
+        derived_at=freshness.derived_at,
+        pending_derivations=freshness.pending,
+    )
 
 
 @router.post(

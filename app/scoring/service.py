@@ -7,7 +7,7 @@ crossed a threshold, a due date passed, settings changed). Reads then serve stor
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,6 +28,8 @@ from app.scoring.score import Evaluation, Signal, evaluate
 from app.webhooks import outbox as webhooks_outbox
 
 UNRANKED = 1000
+# A read's as_of this close to the clock is "now": only then is its evaluation stored.
+NOW_TOLERANCE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -98,58 +100,37 @@ def refresh_scores(
     return stored
 
 
-def add_placeholder_score(session: Session, *, candidate: Candidate) -> None:
-    """Give a new candidate a score row that is stale at once (evaluated on first read)."""
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    session.add(
-        CandidateScore(
-            candidate_id=candidate.id,
-            org_id=candidate.org_id,
-            score=None,
-            band="unknown",
-            rank=UNRANKED,
-            settings_version=0,
-            computed_as_of=epoch,
-            valid_until=epoch,
-        )
-    )
-    session.flush()
-
-
-def _evaluate_and_store(
-    session: Session,
+def _evaluate(
     *,
     candidate: Candidate,
     events: list[EventFacts],
     flags: list[Flag],
-    previous: CandidateScore | None,
     settings: CurrentSettings,
     as_of: datetime,
     history: History | None = None,
-) -> CandidateScore:
+) -> tuple[Evaluation, datetime | None]:
+    """Evaluate a candidate as of `as_of`; return it with the instant it stops holding."""
     calendar = settings.document.calendar(candidate.timezone)
     if history is None or history.as_of != as_of:
         history = compute_history(events, calendar, as_of)
-    by_key = {f.key: f for f in flags}
     dismissed = frozenset(f.key for f in flags if f.status == "dismissed")
     result = evaluate(
         history, settings=settings.document, calendar=calendar, dismissed_keys=dismissed
     )
-    external_ids = {e.id: e.external_id for e in events}
-    live_keys = _reconcile_flags(
-        session,
-        candidate=candidate,
-        result=result,
-        by_key=by_key,
-        external_ids=external_ids,
-        as_of=as_of,
-    )
     future = [e.occurred_at for e in events if e.occurred_at > as_of]
     valid_until = min([t for t in [result.valid_until, *future] if t is not None], default=None)
-    open_codes = sorted({by_key[k].code for k in live_keys if by_key[k].status != "dismissed"})
-    row = previous or CandidateScore(candidate_id=candidate.id, org_id=candidate.org_id)
-    old_score, old_band = (previous.score, previous.band) if previous else (None, None)
-    old_codes = {item["code"] for item in previous.breakdown} if previous else set()
+    return result, valid_until
+
+
+def _fill_score(
+    row: CandidateScore,
+    *,
+    result: Evaluation,
+    open_codes: list[str],
+    settings: CurrentSettings,
+    as_of: datetime,
+    valid_until: datetime | None,
+) -> None:
     row.score = result.score
     row.band = result.band
     row.rank = result.score if result.score is not None else UNRANKED
@@ -170,6 +151,49 @@ def _evaluate_and_store(
     row.computed_as_of = as_of
     row.valid_until = valid_until
     row.computed_at = utcnow()
+
+
+def _evaluate_and_store(
+    session: Session,
+    *,
+    candidate: Candidate,
+    events: list[EventFacts],
+    flags: list[Flag],
+    previous: CandidateScore | None,
+    settings: CurrentSettings,
+    as_of: datetime,
+    history: History | None = None,
+) -> CandidateScore:
+    result, valid_until = _evaluate(
+        candidate=candidate,
+        events=events,
+        flags=flags,
+        settings=settings,
+        as_of=as_of,
+        history=history,
+    )
+    by_key = {f.key: f for f in flags}
+    external_ids = {e.id: e.external_id for e in events}
+    live_keys = _reconcile_flags(
+        session,
+        candidate=candidate,
+        result=result,
+        by_key=by_key,
+        external_ids=external_ids,
+        as_of=as_of,
+    )
+    open_codes = sorted({by_key[k].code for k in live_keys if by_key[k].status != "dismissed"})
+    row = previous or CandidateScore(candidate_id=candidate.id, org_id=candidate.org_id)
+    old_score, old_band = (previous.score, previous.band) if previous else (None, None)
+    old_codes = {item["code"] for item in previous.breakdown} if previous else set()
+    _fill_score(
+        row,
+        result=result,
+        open_codes=open_codes,
+        settings=settings,
+        as_of=as_of,
+        valid_until=valid_until,
+    )
     if previous is None:
         session.add(row)
     new_codes = {b.code for b in result.breakdown}
@@ -187,6 +211,75 @@ def _evaluate_and_store(
             and previous.settings_version not in (0, settings.version),
         )
     return row
+
+
+@dataclass(frozen=True)
+class TransientEvaluation:
+    """An evaluation computed for a read as of another instant than now; never stored."""
+
+    score: CandidateScore
+    open_flags: list[Flag]
+
+
+def evaluate_transient(
+    session: Session,
+    *,
+    org_id: str,
+    candidates: list[Candidate],
+    settings: CurrentSettings,
+    as_of: datetime,
+) -> dict[str, TransientEvaluation]:
+    """Evaluate candidates as of `as_of` without writing anything (a read is a read)."""
+    ids = [c.id for c in candidates]
+    facts = events_repository.facts_for_candidates(session, org_id, ids)
+    flags = repository.flags_for_candidates(session, org_id, ids)
+    out: dict[str, TransientEvaluation] = {}
+    for candidate in candidates:
+        events = facts.get(candidate.id, [])
+        result, valid_until = _evaluate(
+            candidate=candidate,
+            events=events,
+            flags=flags[candidate.id],
+            settings=settings,
+            as_of=as_of,
+        )
+        by_key = {f.key: f for f in flags[candidate.id]}
+        external_ids = {e.id: e.external_id for e in events}
+        open_flags: list[Flag] = []
+        for signal in result.signals:
+            if signal.polarity != "negative":
+                continue
+            stored = by_key.get(signal.key)
+            if stored is not None and stored.status == "dismissed":
+                continue
+            flag = _new_flag(candidate, signal, external_ids)
+            if stored is not None:
+                flag.id, flag.status = stored.id, stored.status
+                flag.status_reason, flag.status_changed_at = (
+                    stored.status_reason,
+                    stored.status_changed_at,
+                )
+                flag.raised_at, flag.created_at = stored.raised_at, stored.created_at
+            else:
+                flag.id = "as-of-" + signal.key
+                flag.created_at = as_of
+            open_flags.append(flag)
+        row = CandidateScore(candidate_id=candidate.id, org_id=candidate.org_id)
+        _fill_score(
+            row,
+            result=result,
+            open_codes=sorted({f.code for f in open_flags}),
+            settings=settings,
+            as_of=as_of,
+            valid_until=valid_until,
+        )
+        out[candidate.id] = TransientEvaluation(score=row, open_flags=open_flags)
+    return out
+
+
+def is_now(as_of: datetime) -> bool:
+    """Whether a read's `as_of` is the present, the only instant whose state is stored."""
+    return abs(as_of - utcnow()) <= NOW_TOLERANCE
 
 
 def _reconcile_flags(
@@ -312,7 +405,13 @@ def ensure_fresh(
     candidate_ids: list[str] | None = None,
     settings: CurrentSettings | None = None,
 ) -> int:
-    """Re-evaluate (and store) the candidates whose stored evaluation does not hold at as_of."""
+    """Re-evaluate (and store) the candidates whose stored evaluation does not hold now.
+
+    Only the present is stored: for another `as_of` this does nothing, and readers compute
+    what they need on the fly (`evaluate_transient`).
+    """
+    if not is_now(as_of):
+        return 0
     settings = settings or orgs_service.get_current_settings(session, org_id=org_id)
     if candidate_ids is None:
         stale = repository.stale_candidate_ids(
@@ -338,15 +437,35 @@ def _holds(score: CandidateScore | None, as_of: datetime, settings: CurrentSetti
 def evaluation_for(
     session: Session, *, candidate: Candidate, as_of: datetime
 ) -> CandidateEvaluation:
-    """Return a candidate's evaluation as of `as_of`, refreshing it if it does not hold."""
+    """Return a candidate's evaluation as of `as_of`.
+
+    The stored one when it holds then; otherwise re-evaluated, and stored only if `as_of`
+    is now (a read never writes history dated another time). Derivation of changed facts
+    is the caller's (derivation.flows.evaluation_for).
+    """
     settings = orgs_service.get_current_settings(session, org_id=candidate.org_id)
     scores = repository.scores_for_candidates(session, candidate.org_id, [candidate.id])
     score = scores.get(candidate.id)
-    if not _holds(score, as_of, settings) or (
+    holds = _holds(score, as_of, settings) and not (
         candidate.last_event_at is not None
         and score is not None
         and score.computed_as_of < candidate.last_event_at <= as_of
-    ):
+    )
+    if not holds and not is_now(as_of):
+        transient = evaluate_transient(
+            session,
+            org_id=candidate.org_id,
+            candidates=[candidate],
+            settings=settings,
+            as_of=as_of,
+        )[candidate.id]
+        return CandidateEvaluation(
+            candidate=candidate,
+            score=transient.score,
+            open_flags=transient.open_flags,
+            metrics=live_metrics(candidate, transient.score, settings, as_of),
+        )
+    if not holds:
         score = refresh_scores(
             session, org_id=candidate.org_id, candidates=[candidate], settings=settings, now=as_of
         )[candidate.id]
@@ -413,8 +532,30 @@ def pipeline(
     status: str = "active",
     search: str | None = None,
 ) -> tuple[list["PipelineRow"], str | None]:
-    """Rank candidates least responsive first from stored evaluations (refreshed if stale)."""
-    ensure_fresh(session, org_id=org_id, as_of=as_of)
+    """Rank candidates least responsive first from stored evaluations (refreshed if stale).
+
+    As of another instant than now, evaluations that do not hold then are computed on the
+    fly for this read and ranked with the rest; nothing is stored.
+    """
+    settings = orgs_service.get_current_settings(session, org_id=org_id)
+    if not is_now(as_of):
+        return _pipeline_as_of(
+            session,
+            org_id=org_id,
+            as_of=as_of,
+            limit=limit,
+            cursor=cursor,
+            settings=settings,
+            filters={
+                "recruiter_external_id": recruiter_external_id,
+                "stage": stage,
+                "status": status,
+                "search": search,
+            },
+            band=band,
+            flag=flag,
+        )
+    ensure_fresh(session, org_id=org_id, as_of=as_of, settings=settings)
     stmt = repository.pipeline_query(
         org_id,
         recruiter_external_id=recruiter_external_id,
@@ -436,8 +577,47 @@ def pipeline(
     if len(rows) > limit:
         last = rows[limit - 1][1]
         next_cursor = encode_cursor([last.rank, last.candidate_id])
-    settings = orgs_service.get_current_settings(session, org_id=org_id)
     return [
         PipelineRow(candidate=c, score=s, metrics=live_metrics(c, s, settings, as_of))
         for c, s in rows[:limit]
+    ], next_cursor
+
+
+def _pipeline_as_of(
+    session: Session,
+    *,
+    org_id: str,
+    as_of: datetime,
+    limit: int,
+    cursor: str | None,
+    settings: CurrentSettings,
+    filters: dict[str, Any],
+    band: str | None,
+    flag: str | None,
+) -> tuple[list["PipelineRow"], str | None]:
+    stmt = repository.pipeline_query(org_id, band=None, flag=None, **filters)
+    rows: list[tuple[Candidate, CandidateScore]] = [(c, s) for c, s in session.execute(stmt)]
+    stale = [c for c, s in rows if not _holds(s, as_of, settings)]
+    transient = evaluate_transient(
+        session, org_id=org_id, candidates=stale, settings=settings, as_of=as_of
+    )
+    ranked: list[tuple[Candidate, CandidateScore]] = []
+    for candidate, stored in rows:
+        score = transient[candidate.id].score if candidate.id in transient else stored
+        if band is not None and score.band != band:
+            continue
+        if flag is not None and f" {flag} " not in score.flag_codes:
+            continue
+        ranked.append((candidate, score))
+    ranked.sort(key=lambda pair: (pair[1].rank, pair[0].id))
+    if cursor:
+        rank, candidate_id = decode_cursor(cursor, types=(int, str))
+        ranked = [p for p in ranked if (p[1].rank, p[0].id) > (rank, candidate_id)]
+    next_cursor = None
+    if len(ranked) > limit:
+        last_candidate, last_score = ranked[limit - 1]
+        next_cursor = encode_cursor([last_score.rank, last_candidate.id])
+    return [
+        PipelineRow(candidate=c, score=s, metrics=live_metrics(c, s, settings, as_of))
+        for c, s in ranked[:limit]
     ], next_cursor

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.candidates import service as candidates_service
 from app.candidates.models import Candidate
 from app.core.errors import BadRequest
+from app.derivation import flows
 from app.events import repository as events_repository
 from app.events import service as events_service
 from app.orgs import service as orgs_service
@@ -66,6 +67,7 @@ def pipeline_page(
     limit: int = PAGE_SIZE,
 ) -> PipelinePage:
     """Rank the pipeline page and gather the filter choices and the waiting-on-us count."""
+    flows.catch_up(session, org_id=org_id)
 
     def rank(after: str | None) -> tuple[list[scoring_service.PipelineRow], str | None]:
         return scoring_service.pipeline(
@@ -139,7 +141,7 @@ def candidate_page(
 ) -> CandidatePage:
     """Everything the candidate page shows (NotFound for another organisation's candidate)."""
     candidate = candidates_service.get_candidate(session, org_id=org_id, candidate_id=candidate_id)
-    evaluation = scoring_service.evaluation_for(session, candidate=candidate, as_of=as_of)
+    evaluation = flows.evaluation_for(session, candidate=candidate, as_of=as_of)
     settings = orgs_service.get_current_settings(session, org_id=org_id)
     tz = ZoneInfo(settings.document.timezone)
     events, history = events_service.history_for(
@@ -202,7 +204,7 @@ def _flag_change(session: Session, *, org_id: str, flag: Flag, now: datetime) ->
     candidate = candidates_service.get_candidate(
         session, org_id=org_id, candidate_id=flag.candidate_id
     )
-    evaluation = scoring_service.evaluation_for(session, candidate=candidate, as_of=now)
+    evaluation = flows.evaluation_for(session, candidate=candidate, as_of=now)
     settings = orgs_service.get_current_settings(session, org_id=org_id)
     tz = ZoneInfo(settings.document.timezone)
     events = events_repository.list_for_candidate(session, org_id, candidate.id)

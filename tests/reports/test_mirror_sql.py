@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import Engine
 
 from app.candidates import repository as candidates_repository
-from app.candidates import service as candidates_service
 from app.candidates.schemas import CandidateUpsert
 from app.core.db import create_sessionmaker, transaction
 from app.demo.generator import generate_org
+from app.derivation import flows
 from app.events import repository as events_repository
 from app.events import service as events_service
 from app.events.domain import compute_history
@@ -28,11 +28,12 @@ def test_sql_waiting_clock_and_promises_match_the_domain(engine: Engine, days_ba
     )
     with transaction(create_sessionmaker(engine)) as session:
         for body in data.candidates:
-            candidates_service.upsert_candidate(
+            flows.upsert_candidate(
                 session, org_id=org.org_id, data=CandidateUpsert.model_validate(body)
             )
         items = events_service.parse_items(data.events)
-        events_service.record_events(session, org_id=org.org_id, items=items)
+        flows.record_events(session, org_id=org.org_id, items=items)
+        flows.derive_dirty(session, org_id=org.org_id, limit=1000)
 
     as_of = END - timedelta(days=days_back, hours=5)
     with create_sessionmaker(engine)() as session:

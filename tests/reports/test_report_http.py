@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from app.core.db import create_sessionmaker, transaction
+from app.derivation import flows
 from app.events import service as events_service
 from tests.factories import OrgContext, create_candidate, event_body, make_org, post_event
 from tests.reports.conftest import Seeded
@@ -245,13 +246,12 @@ def test_new_york_week_with_the_dst_change(client: TestClient, org: OrgContext) 
 
 def _ingest(engine: Engine, org: OrgContext, now: str, *events: dict[str, Any]) -> None:
     """Record events as if it were `now`: the score history depends on when evaluations ran."""
+    when = datetime.fromisoformat(now).astimezone(UTC)
     with transaction(create_sessionmaker(engine)) as session:
-        outcomes = events_service.record_events(
-            session,
-            org_id=org.org_id,
-            items=events_service.parse_items(list(events)),
-            now=datetime.fromisoformat(now).astimezone(UTC),
+        outcomes = flows.record_events(
+            session, org_id=org.org_id, items=events_service.parse_items(list(events)), now=when
         )
+        flows.derive_dirty(session, org_id=org.org_id, now=when)
     assert all(o.status in (200, 201) for o in outcomes), [o.problem for o in outcomes]
 
 

@@ -1,0 +1,64 @@
+"""Rebuild every candidate's derived state, in chunks spread over processes.
+
+Each process keeps one engine; a chunk is one transaction (`flows.rederive`). On PostgreSQL
+chunks run in parallel (each locks only its own candidates); SQLite has one writer, so one
+process is all it can use.
+"""
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.db import create_engine_for, create_sessionmaker, transaction
+from app.derivation import flows
+
+CHUNK = 250
+_engines: dict[str, tuple[Engine, sessionmaker[Session]]] = {}
+
+
+def _factory(database_url: str) -> sessionmaker[Session]:
+    if database_url not in _engines:
+        engine = create_engine_for(database_url, pool_size=1, max_overflow=1)
+        _engines[database_url] = (engine, create_sessionmaker(engine))
+    return _engines[database_url][1]
+
+
+def rescore_chunk(database_url: str, org_id: str, candidate_ids: list[str], when: datetime) -> int:
+    """Rederive one chunk of an organisation's candidates in one transaction."""
+    with transaction(_factory(database_url)) as session:
+        return flows.rederive(session, org_id=org_id, candidate_ids=candidate_ids, now=when)
+
+
+def chunks(work: dict[str, list[str]]) -> Iterator[tuple[str, list[str]]]:
+    for org_id, ids in work.items():
+        for start in range(0, len(ids), CHUNK):
+            yield org_id, ids[start : start + CHUNK]
+
+
+def rescore(
+    database_url: str,
+    work: dict[str, list[str]],
+    *,
+    when: datetime,
+    processes: int,
+    progress: Callable[[int], None],
+) -> int:
+    """Rederive every listed candidate; call `progress(n)` as chunks finish."""
+    total = 0
+    if processes <= 1:
+        for org_id, ids in chunks(work):
+            total += rescore_chunk(database_url, org_id, ids, when)
+            progress(len(ids))
+        return total
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        futures = {
+            pool.submit(rescore_chunk, database_url, org_id, ids, when): len(ids)
+            for org_id, ids in chunks(work)
+        }
+        for future in as_completed(futures):
+            total += future.result()
+            progress(futures[future])
+    return total
