@@ -13,9 +13,10 @@ from app.core import queue
 from app.core.logging import get_logger
 from app.derivation import tasks as derivation_tasks
 from app.reports import tasks as report_tasks
+from app.webhooks import tasks as webhooks_tasks
 
 # The modules whose tasks workers run (imported for their registrations).
-TASK_MODULES = (derivation_tasks, report_tasks)
+TASK_MODULES = (derivation_tasks, report_tasks, webhooks_tasks)
 
 log = get_logger("followthrough.worker")
 

@@ -18,10 +18,6 @@ from app.language import IntentMatch as IntentMatch
 from app.language import auto_reply_subject
 
 Direction = Literal["inbound", "outbound"]
-CALL_OUTCOMES = ("connected", "no_answer", "voicemail", "busy", "failed")
-MEETING_OUTCOMES = ("scheduled", "attended", "no_show", "rescheduled", "cancelled")
-CHANNELS = ("email", "phone", "sms", "chat", "video", "in_person", "ats", "other")
-EVENT_TYPES = ("message", "call", "meeting", "request")
 DUPLICATE_WINDOW = timedelta(minutes=10)
 """Two copies of one message synced by two sources (an ATS and a mailbox) arrive this close."""
 

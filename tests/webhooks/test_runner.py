@@ -6,12 +6,15 @@ import subprocess
 import sys
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from app.core import queue
 from app.core.db import create_sessionmaker
 from app.core.settings import Settings
 from app.main import create_app
+from app.webhooks import tasks as webhooks_tasks
 from tests.factories import OrgContext
 from tests.webhooks.conftest import Receiver
 from tests.webhooks.helpers import subscribe
@@ -68,3 +71,32 @@ def test_the_cli_delivers_what_is_due(
     assert report["delivered"] == report["claimed"] == 1
     [got] = receiver.accepted()
     assert receiver.verify(hook["secret"], got)["type"] == "candidate.flagged"
+
+
+def test_the_worker_task_delivers_what_is_due(
+    hooks_client: TestClient,
+    org: OrgContext,
+    receiver: Receiver,
+    database_url: str,
+    engine: Engine,
+    hooks_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hook = subscribe(hooks_client, org, receiver.url, ["candidate.flagged"])
+    _raise_flag(hooks_client, org)
+    # The worker's process: its queue app names the sessionmaker; its settings allow loopback.
+    queue.build_app(database_url, create_sessionmaker(engine))
+    monkeypatch.setattr(webhooks_tasks, "get_settings", lambda: hooks_settings)
+    assert "webhooks_deliver" in {t.split(":")[-1] for t in worker_task_names()}
+    assert webhooks_tasks.webhooks_deliver(int(time.time())) == 1
+    [got] = receiver.accepted()
+    assert receiver.verify(hook["secret"], got)["type"] == "candidate.flagged"
+    assert webhooks_tasks.webhooks_deliver(int(time.time())) == 0  # delivered once
+
+
+def worker_task_names() -> set[str]:
+    """The names of the tasks a worker (or `serve` on SQLite) runs."""
+    from app import worker  # the module lists every task module
+
+    assert webhooks_tasks in worker.TASK_MODULES
+    return set(queue.tasks.tasks)
