@@ -12,19 +12,17 @@ from app.integrations.base import (
     Delivery,
     EraseCandidate,
     InboundRequest,
-    InvalidSignature,
     Person,
     RecordEvent,
     UpsertCandidate,
     body_digest,
-    hmac_hex,
     items,
     load_json,
     meeting_channel,
     obj,
     parse_time,
-    same,
     text,
+    verify_body_sha256,
 )
 
 PROVIDER = "ashby"
@@ -39,11 +37,7 @@ _APPLICATION_ACTIONS = {
 
 
 def verify(request: InboundRequest, secret: str, now: datetime) -> str | None:
-    scheme, _, signature = request.header("ashby-signature").partition("=")
-    if scheme.strip().lower() != "sha256" or not signature:
-        raise InvalidSignature("Missing 'Ashby-Signature: sha256=<hex>' header.")
-    if not same(hmac_hex(secret, request.body), signature.strip().lower()):
-        raise InvalidSignature("The Ashby signature does not match.")
+    verify_body_sha256(request, secret, header="Ashby-Signature", separator="=", provider="Ashby")
     return None
 
 

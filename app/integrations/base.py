@@ -138,6 +138,17 @@ def hmac_hex(secret: str | bytes, message: bytes, digest: str = "sha256") -> str
     return hmac.new(key, message, digest).hexdigest()
 
 
+def verify_body_sha256(
+    request: InboundRequest, secret: str, *, header: str, separator: str, provider: str
+) -> None:
+    """Check a `sha256<separator><hex HMAC-SHA256 of the raw body>` header (Greenhouse, Ashby)."""
+    scheme, _, signature = request.header(header.lower()).partition(separator)
+    if scheme.strip().lower() != "sha256" or not signature:
+        raise InvalidSignature(f"Missing '{header}: sha256{separator}<hex>' header.")
+    if not same(hmac_hex(secret, request.body), signature.strip().lower()):
+        raise InvalidSignature(f"The {provider} signature does not match.")
+
+
 def same(expected: str, given: str) -> bool:
     """Compare two signatures in constant time (ASCII only; anything else never matches)."""
     try:

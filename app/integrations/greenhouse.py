@@ -13,20 +13,18 @@ from app.integrations.base import (
     Delivery,
     EraseCandidate,
     InboundRequest,
-    InvalidSignature,
     Person,
     RecordEvent,
     UpsertCandidate,
     body_digest,
     full_name,
-    hmac_hex,
     items,
     load_json,
     meeting_channel,
     obj,
     parse_time,
-    same,
     text,
+    verify_body_sha256,
 )
 
 PROVIDER = "greenhouse"
@@ -72,11 +70,7 @@ _STATUSES = {"active": "active", "hired": "hired", "rejected": "rejected"}
 
 
 def verify(request: InboundRequest, secret: str, now: datetime) -> str | None:
-    scheme, _, signature = request.header("signature").partition(" ")
-    if scheme.lower() != "sha256" or not signature:
-        raise InvalidSignature("Missing 'Signature: sha256 <hex>' header.")
-    if not same(hmac_hex(secret, request.body), signature.strip().lower()):
-        raise InvalidSignature("The Greenhouse signature does not match.")
+    verify_body_sha256(request, secret, header="Signature", separator=" ", provider="Greenhouse")
     return None
 
 
