@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from app.audit import repository
 from app.audit.models import AuditEvent
 from app.core.auth import Principal
-from app.core.errors import BadRequest, UnprocessableContent, field_error
+from app.core.errors import UnprocessableContent, field_error
 from app.core.ids import utcnow
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import decode_time_cursor, encode_cursor
 
 ActorKind = Literal["user", "api_key", "system"]
 _ACTION = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
@@ -122,15 +122,7 @@ def list_events(
         raise UnprocessableContent(
             "`since` is after `until`.", errors=[field_error("query.since", "after until")]
         )
-    after: tuple[datetime, str] | None = None
-    if cursor:
-        stamp, event_id = decode_cursor(cursor, types=(str, str))
-        try:
-            after = (datetime.fromisoformat(stamp), event_id)
-        except ValueError as exc:
-            raise BadRequest(
-                "The cursor is not valid; use next_cursor from a previous page."
-            ) from exc
+    after = decode_time_cursor(cursor) if cursor else None
     rows = repository.list_events(
         session,
         org_id=org_id,

@@ -2,6 +2,7 @@
 
 import base64
 import json
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -51,3 +52,15 @@ def decode_cursor(cursor: str, *, types: tuple[type, ...]) -> list[Any]:
     ):
         raise BadRequest("The cursor is not valid; use next_cursor from a previous page.")
     return key
+
+
+def decode_time_cursor(cursor: str) -> tuple[datetime, str]:
+    """Decode an (instant, id) cursor, the key of lists ordered by time; else a 400 problem."""
+    stamp, row_id = decode_cursor(cursor, types=(str, str))
+    try:
+        instant = datetime.fromisoformat(stamp)
+    except ValueError as exc:
+        raise BadRequest("The cursor is not valid; use next_cursor from a previous page.") from exc
+    if instant.tzinfo is None:
+        raise BadRequest("The cursor is not valid; use next_cursor from a previous page.")
+    return instant, row_id

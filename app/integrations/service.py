@@ -33,7 +33,6 @@ from app.candidates import service as candidates_service
 from app.candidates.models import Candidate
 from app.candidates.schemas import CandidateUpsert
 from app.core.errors import (
-    BadRequest,
     Conflict,
     NotFound,
     Unauthorized,
@@ -42,7 +41,7 @@ from app.core.errors import (
 )
 from app.core.ids import new_id
 from app.core.logging import get_logger
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import decode_time_cursor, encode_cursor
 from app.derivation import flows
 from app.events import service as events_service
 from app.integrations import ashby, calendly, greenhouse, lever, repository, twilio
@@ -145,15 +144,7 @@ def get_connection(session: Session, *, org_id: str, connection_id: str) -> Inte
 def list_connections(
     session: Session, *, org_id: str, limit: int, cursor: str | None
 ) -> tuple[list[IntegrationConnection], str | None]:
-    after = None
-    if cursor:
-        at, last_id = decode_cursor(cursor, types=(str, str))
-        try:
-            after = (datetime.fromisoformat(at), last_id)
-        except ValueError as exc:
-            raise BadRequest(
-                "The cursor is not valid; use next_cursor from a previous page."
-            ) from exc
+    after = decode_time_cursor(cursor) if cursor else None
     rows = repository.list_connections(session, org_id, after=after, limit=limit + 1)
     next_cursor = None
     if len(rows) > limit:
@@ -717,15 +708,7 @@ def list_unmatched(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[UnmatchedMail], str | None]:
-    after = None
-    if cursor:
-        at, last_id = decode_cursor(cursor, types=(str, str))
-        try:
-            after = (datetime.fromisoformat(at), last_id)
-        except ValueError as exc:
-            raise BadRequest(
-                "The cursor is not valid; use next_cursor from a previous page."
-            ) from exc
+    after = decode_time_cursor(cursor) if cursor else None
     rows = repository.list_unmatched(
         session, connection.id, include_assigned=include_assigned, after=after, limit=limit + 1
     )

@@ -3,13 +3,12 @@
 import base64
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.core.errors import BadRequest, NotFound
+from app.core.errors import NotFound
 from app.core.ids import utcnow
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import decode_time_cursor, encode_cursor
 from app.core.sealing import seal, unseal
 from app.core.settings import Settings
 from app.webhooks import outbox, repository, ssrf
@@ -91,8 +90,7 @@ def list_subscriptions(
 ) -> tuple[list[WebhookSubscription], str | None]:
     after = None
     if cursor:
-        created_at, sid = decode_cursor(cursor, types=(str, str))
-        after = (_parse_cursor_time(created_at), sid)
+        after = decode_time_cursor(cursor)
     rows = repository.list_subscriptions(session, org_id, limit=limit + 1, after=after)
     next_cursor = None
     if len(rows) > limit:
@@ -135,8 +133,7 @@ def list_deliveries(
     """The delivery log of a subscription, newest message first, each with its attempts."""
     before = None
     if cursor:
-        created_at, mid = decode_cursor(cursor, types=(str, str))
-        before = (_parse_cursor_time(created_at), mid)
+        before = decode_time_cursor(cursor)
     messages = repository.list_messages(
         session,
         subscription.org_id,
@@ -158,13 +155,3 @@ def list_deliveries(
 
 def message_counts(session: Session, *, org_id: str) -> dict[str, dict[str, int]]:
     return repository.message_counts(session, org_id)
-
-
-def _parse_cursor_time(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise BadRequest("The cursor is not valid; use next_cursor from a previous page.") from exc
-    if parsed.tzinfo is None:
-        raise BadRequest("The cursor is not valid; use next_cursor from a previous page.")
-    return parsed
