@@ -75,7 +75,11 @@ def create_integration(
 ) -> IntegrationCreated:
     """Connect a provider; the answer holds the webhook URL and the secret (shown once)."""
     connection, secret = service.create_connection(
-        session, org_id=principal.org_id, data=body, secret_key=_secret_key(request)
+        session,
+        org_id=principal.org_id,
+        data=body,
+        secret_key=_secret_key(request),
+        actor=principal,
     )
     read = connection_read(connection, _base_url(request))
     return IntegrationCreated(**read.model_dump(), secret=secret)
@@ -113,9 +117,11 @@ def get_integration(
 
 
 @router.delete("/{connection_id}", status_code=204, responses=problem_responses(401, 403, 404))
-def delete_integration(connection: CurrentConnection, session: SessionDep) -> Response:
+def delete_integration(
+    connection: CurrentConnection, session: SessionDep, principal: AdminPrincipal
+) -> Response:
     """Disconnect: its URL stops working; events already recorded stay."""
-    service.delete_connection(session, connection=connection)
+    service.delete_connection(session, connection=connection, actor=principal)
     return Response(status_code=204)
 
 

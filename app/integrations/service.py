@@ -28,10 +28,12 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.candidates import repository as candidates_repository
 from app.candidates import service as candidates_service
 from app.candidates.models import Candidate
 from app.candidates.schemas import CandidateUpsert
+from app.core.auth import Principal
 from app.core.errors import (
     Conflict,
     NotFound,
@@ -113,9 +115,14 @@ def webhook_url(base_url: str, connection_id: str) -> str:
 
 
 def create_connection(
-    session: Session, *, org_id: str, data: IntegrationCreate, secret_key: str
+    session: Session,
+    *,
+    org_id: str,
+    data: IntegrationCreate,
+    secret_key: str,
+    actor: audit.Actor | Principal,
 ) -> tuple[IntegrationConnection, str]:
-    """Create a connection; return it with its secret (shown to the caller once)."""
+    """Create a connection (audited); return it with its secret (shown to the caller once)."""
     if data.secret is None and data.provider in SECRET_REQUIRED:
         raise UnprocessableContent(
             f"A {data.provider} connection needs the secret {data.provider} gave you.",
@@ -131,6 +138,14 @@ def create_connection(
     )
     session.add(connection)
     session.flush()
+    audit.record(
+        session,
+        org_id=org_id,
+        actor=actor,
+        action="integration.created",
+        target=f"integration:{connection.id}",
+        detail={"provider": connection.provider, "name": connection.name},
+    )
     return connection, secret
 
 
@@ -163,8 +178,18 @@ def connection_stats(
     )
 
 
-def delete_connection(session: Session, *, connection: IntegrationConnection) -> None:
-    """Delete a connection with its delivery log and unmatched mail; events stay."""
+def delete_connection(
+    session: Session, *, connection: IntegrationConnection, actor: audit.Actor | Principal
+) -> None:
+    """Delete a connection with its delivery log and unmatched mail (audited); events stay."""
+    audit.record(
+        session,
+        org_id=connection.org_id,
+        actor=actor,
+        action="integration.deleted",
+        target=f"integration:{connection.id}",
+        detail={"provider": connection.provider, "name": connection.name},
+    )
     session.delete(connection)
     session.flush()
 

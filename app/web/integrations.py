@@ -98,6 +98,7 @@ def create_integration(
             org_id=user.org_id,
             data=data,
             secret_key=request.app.state.settings.secret_key.get_secret_value(),
+            actor=user.actor,
         )
     except ValidationError as exc:
         fields = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}))
@@ -155,7 +156,7 @@ def delete_integration(
 ) -> RedirectResponse:
     connection = _connection(session, user.org_id, connection_id)
     name = connection.name
-    integrations_service.delete_connection(session, connection=connection)
+    integrations_service.delete_connection(session, connection=connection, actor=user.actor)
     request.session["flash"] = f"“{name}” is disconnected; its webhook URL no longer works."
     return RedirectResponse("/settings/integrations", status_code=303)
 

@@ -97,6 +97,7 @@ def create_webhook(
                 events=events,
                 description=description,
                 settings=_settings(request),
+                actor=user.actor,
             )
         except UnsafeUrl as exc:
             error = exc.detail
@@ -131,7 +132,7 @@ def change_webhook(
 ) -> RedirectResponse:
     subscription = _subscription(session, user.org_id, webhook_id)
     if action == "delete":
-        webhooks_service.delete_subscription(session, subscription=subscription)
+        webhooks_service.delete_subscription(session, subscription=subscription, actor=user.actor)
         request.session["flash"] = f"Webhook to {subscription.url} deleted."
         return RedirectResponse("/settings/webhooks", status_code=303)
     try:
@@ -140,6 +141,7 @@ def change_webhook(
             subscription=subscription,
             enabled=action == "enable",
             settings=_settings(request),
+            actor=user.actor,
         )
     except UnsafeUrl as exc:
         request.session["flash"] = exc.detail

@@ -84,6 +84,7 @@ def create_webhook(
         events=list(body.events),
         description=body.description,
         settings=settings,
+        actor=principal,
     )
     read = WebhookRead.model_validate(subscription)
     return WebhookCreated(**read.model_dump(), secret=secret)
@@ -109,9 +110,11 @@ def get_webhook(subscription: CurrentSubscription) -> WebhookRead:
 
 
 @router.delete("/{webhook_id}", status_code=204, responses=problem_responses(401, 403, 404))
-def delete_webhook(session: SessionDep, subscription: CurrentSubscription) -> Response:
+def delete_webhook(
+    session: SessionDep, subscription: CurrentSubscription, principal: AdminPrincipal
+) -> Response:
     """Delete a subscription with its undelivered messages and delivery log."""
-    webhooks_service.delete_subscription(session, subscription=subscription)
+    webhooks_service.delete_subscription(session, subscription=subscription, actor=principal)
     return Response(status_code=204)
 
 
@@ -121,11 +124,14 @@ def delete_webhook(session: SessionDep, subscription: CurrentSubscription) -> Re
     responses=problem_responses(401, 403, 404),
 )
 def disable_webhook(
-    session: SessionDep, subscription: CurrentSubscription, settings: SettingsDep
+    session: SessionDep,
+    subscription: CurrentSubscription,
+    settings: SettingsDep,
+    principal: AdminPrincipal,
 ) -> WebhookRead:
     """Stop sending to this endpoint; events are not queued for it while disabled."""
     webhooks_service.set_enabled(
-        session, subscription=subscription, enabled=False, settings=settings
+        session, subscription=subscription, enabled=False, settings=settings, actor=principal
     )
     return WebhookRead.model_validate(subscription)
 
@@ -136,11 +142,14 @@ def disable_webhook(
     responses=problem_responses(401, 403, 404, 422),
 )
 def enable_webhook(
-    session: SessionDep, subscription: CurrentSubscription, settings: SettingsDep
+    session: SessionDep,
+    subscription: CurrentSubscription,
+    settings: SettingsDep,
+    principal: AdminPrincipal,
 ) -> WebhookRead:
     """Send to this endpoint again (its URL is checked again); new events only."""
     webhooks_service.set_enabled(
-        session, subscription=subscription, enabled=True, settings=settings
+        session, subscription=subscription, enabled=True, settings=settings, actor=principal
     )
     return WebhookRead.model_validate(subscription)
 

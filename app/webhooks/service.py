@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app import audit
+from app.core.auth import Principal
 from app.core.errors import NotFound
 from app.core.ids import utcnow
 from app.core.pagination import decode_time_cursor, encode_cursor
@@ -59,8 +61,9 @@ def create_subscription(
     events: list[str],
     description: str = "",
     settings: Settings,
+    actor: audit.Actor | Principal,
 ) -> tuple[WebhookSubscription, str]:
-    """Subscribe `url` to `events`; return it with its signing secret (to show once)."""
+    """Subscribe `url` to `events` (audited); return it with its signing secret (to show once)."""
     check_url(url, settings=settings)
     secret = new_secret()
     subscription = WebhookSubscription(
@@ -75,6 +78,7 @@ def create_subscription(
     session.add(subscription)
     session.flush()
     outbox.forget_subscriptions(session)
+    _audit(session, subscription, actor, "webhook.created", events=subscription.events)
     return subscription, secret
 
 
@@ -99,24 +103,52 @@ def list_subscriptions(
     return rows[:limit], next_cursor
 
 
-def delete_subscription(session: Session, *, subscription: WebhookSubscription) -> None:
+def _audit(
+    session: Session,
+    subscription: WebhookSubscription,
+    actor: audit.Actor | Principal,
+    action: str,
+    **detail: object,
+) -> None:
+    audit.record(
+        session,
+        org_id=subscription.org_id,
+        actor=actor,
+        action=action,
+        target=f"webhook:{subscription.id}",
+        detail={"url": subscription.url, **detail},
+    )
+
+
+def delete_subscription(
+    session: Session, *, subscription: WebhookSubscription, actor: audit.Actor | Principal
+) -> None:
+    """Delete a subscription with its deliveries (audited)."""
+    _audit(session, subscription, actor, "webhook.deleted")
     repository.delete_subscription(session, subscription)
     outbox.forget_subscriptions(session)
 
 
 def set_enabled(
-    session: Session, *, subscription: WebhookSubscription, enabled: bool, settings: Settings
+    session: Session,
+    *,
+    subscription: WebhookSubscription,
+    enabled: bool,
+    settings: Settings,
+    actor: audit.Actor | Principal,
 ) -> WebhookSubscription:
-    """Disable an endpoint by hand, or enable it again (its URL is checked again)."""
+    """Disable an endpoint by hand, or enable it again (its URL is checked again); audited."""
     if enabled and not subscription.enabled:
         check_url(subscription.url, settings=settings)
         subscription.enabled = True
         subscription.disabled_at = None
         subscription.disabled_reason = None
+        _audit(session, subscription, actor, "webhook.enabled")
     elif not enabled and subscription.enabled:
         subscription.enabled = False
         subscription.disabled_at = utcnow()
         subscription.disabled_reason = "Disabled by an administrator."
+        _audit(session, subscription, actor, "webhook.disabled")
     session.flush()
     outbox.forget_subscriptions(session)
     return subscription

@@ -97,6 +97,12 @@ def test_delete_stops_deliveries(client: TestClient, org: OrgContext) -> None:
         == 404
     )
     assert client.post("/api/v1/integrations/nope/webhook", content=b"x").status_code == 401
+    audit = client.get("/api/v1/audit", params={"action": "integration"}, headers=org.headers)
+    assert [(i["action"], i["target"], i["actor_type"]) for i in audit.json()["items"]] == [
+        ("integration.deleted", f"integration:{connection.id}", "api_key"),
+        ("integration.created", f"integration:{connection.id}", "api_key"),
+    ]
+    assert audit.json()["items"][0]["detail"]["provider"] == "email"
 
 
 def test_list_is_paginated(client: TestClient, org: OrgContext) -> None:

@@ -131,6 +131,8 @@ def test_deliveries_and_unmatched_mail_with_assign(
     )
     assert deleted.status_code == 303
     assert browser_client.get(f"/settings/integrations/{connection_id}").status_code == 404
+    audit = browser_client.get("/settings/audit", params={"action": "integration"}).text
+    assert "integration.created" in audit and "integration.deleted" in audit
 
 
 def test_only_admins_of_the_organisation(
@@ -152,6 +154,7 @@ def test_only_admins_of_the_organisation(
 
 
 def client_connection(org: OrgContext) -> str:
+    from app.audit import SYSTEM
     from app.core.db import create_sessionmaker, transaction
     from app.integrations import service
     from app.integrations.schemas import IntegrationCreate
@@ -162,6 +165,7 @@ def client_connection(org: OrgContext) -> str:
             org_id=org.org_id,
             data=IntegrationCreate(provider="email", name="Theirs"),
             secret_key="k",
+            actor=SYSTEM,
         )
         return connection.id
 

@@ -41,6 +41,12 @@ def test_create_shows_the_secret_once_then_lists_gets_and_deletes(
     assert client.delete(f"/api/v1/webhooks/{hook_id}", headers=org.headers).status_code == 204
     assert client.get(f"/api/v1/webhooks/{hook_id}", headers=org.headers).status_code == 404
     assert client.get("/api/v1/webhooks", headers=org.headers).json()["items"] == []
+    audit = client.get("/api/v1/audit", params={"action": "webhook"}, headers=org.headers).json()
+    assert [(i["action"], i["target"], i["actor_type"]) for i in audit["items"]] == [
+        (f"webhook.{verb}", f"webhook:{hook_id}", "api_key")
+        for verb in ("deleted", "enabled", "disabled", "created")
+    ]
+    assert all(i["detail"]["url"] == PUBLIC for i in audit["items"])
 
 
 def test_list_pages_with_a_cursor(client: TestClient, org: OrgContext) -> None:
