@@ -1,7 +1,8 @@
 """The next follow-up step for the recruiter (contract section 5): pure, no database.
 
 Order of precedence:
-0. The candidate declined (`signals.find_decline`) → `close_the_loop`, due at once.
+0. The candidate declined (`signals.find_decline`) → `close_the_loop`, due at once; once the
+   recruiter has written or called after the decline, the loop is closed → `none`.
 1. The candidate is waiting on us (an inbound event that needs a reply) →
    `reply_to_candidate`, due one business day after they wrote.
 2. An exchange is open → the cadence: `check_in` 2 business days after the first attempt, then
@@ -54,8 +55,33 @@ def _day(calendar: WorkingCalendar, instant: datetime) -> str:
     return f"{local:%a} {local.day} {local:%b}"
 
 
-def close_the_loop(decline: EventFacts, *, calendar: WorkingCalendar) -> NextAction:
-    """The next action for a candidate who said no: close the loop kindly, at once."""
+def close_the_loop(
+    decline: EventFacts, *, calendar: WorkingCalendar, history: History | None = None
+) -> NextAction:
+    """The next action for a candidate who said no: close the loop kindly, at once.
+
+    A message or call from us after the decline closed it: nothing is left to do.
+    """
+    if history is not None:
+        answer = next(
+            (
+                e
+                for e in history.events
+                if e.direction == "outbound"
+                and e.type in ("message", "call")
+                and e.sort_key > decline.sort_key
+            ),
+            None,
+        )
+        if answer is not None:
+            return NextAction(
+                action="none",
+                due_at=None,
+                reason=(
+                    f"The candidate declined on {_day(calendar, decline.occurred_at)}; "
+                    f"the loop was closed on {_day(calendar, answer.occurred_at)}."
+                ),
+            )
     return NextAction(
         action="close_the_loop",
         due_at=decline.occurred_at.astimezone(UTC),

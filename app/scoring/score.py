@@ -107,7 +107,7 @@ def evaluate(
     decline = find_decline(history)
     if decline is not None:
         signals = [s for s in signals if s.polarity == "positive"]
-        next_action = close_the_loop(decline, calendar=calendar)
+        next_action = close_the_loop(decline, calendar=calendar, history=history)
     else:
         next_action = compute_next_action(
             history, calendar=calendar, missed_dates=scan.missed_dates

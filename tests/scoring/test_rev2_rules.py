@@ -243,6 +243,27 @@ def test_a_decline_is_declined_with_no_negative_flags_and_close_the_loop_at_once
     assert result.next_action.due_at == at(9, 15)
 
 
+@pytest.mark.parametrize(
+    ("answer", "closed"),
+    [
+        (lambda: out_msg(at(10, 9)), True),
+        (lambda: call(at(10, 9), "voicemail"), True),
+        (lambda: out_msg(at(9, 14)), False),  # written before the decline: still to close
+        (lambda: meeting(at(10, 9), "cancelled"), False),  # a meeting note is not an answer
+    ],
+)
+def test_writing_after_a_decline_closes_the_loop(answer, closed) -> None:  # type: ignore[no-untyped-def]
+    events = [out_msg(at(2, 9)), in_msg(at(2, 10)), in_msg(at(9, 15), "decline"), answer()]
+    result = both_orders(events, at(11))
+    assert result.band == "declined"
+    if closed:
+        assert result.next_action.action == "none" and result.next_action.due_at is None
+        assert "the loop was closed on Tue 10 Nov" in result.next_action.reason
+    else:
+        assert result.next_action.action == "close_the_loop"
+        assert result.next_action.due_at == at(9, 15)
+
+
 def test_a_thank_you_after_a_decline_is_not_re_engaging() -> None:
     events = [out_msg(at(2, 9)), in_msg(at(2, 10), "decline"), in_msg(at(3, 10), "thanks")]
     assert both_orders(events, at(4)).band == "declined"
