@@ -63,19 +63,25 @@ def get_principal(request: Request) -> Principal:
     return principal
 
 
-def limit_api_key(request: Request, key_id: str) -> None:
-    """Count the request against its key's rate limit (429 when spent); headers follow."""
+def enforce_rate_limit(request: Request, limit: str, kind: str, key: str, who: str) -> None:
+    """Count the request against `limit` for (kind, key): 429 when spent; headers follow."""
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None:
         return
-    state = limiter.hit(request.app.state.settings.rate_limit_api_key, "api-key", key_id)
+    state = limiter.hit(limit, kind, key)
     request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = state
     if not state.allowed:
         raise TooManyRequests(
-            f"This API key made more than {state.limit} requests in the current window; "
+            f"{who} made more than {state.limit} requests in the current window; "
             f"retry in {state.reset_seconds} s.",
             retry_after=state.reset_seconds,
         )
+
+
+def limit_api_key(request: Request, key_id: str) -> None:
+    """Count the request against its key's rate limit (429 when spent); headers follow."""
+    limit = request.app.state.settings.rate_limit_api_key
+    enforce_rate_limit(request, limit, "api-key", key_id, "This API key")
 
 
 def require(scope: str) -> Callable[[Principal], Principal]:

@@ -51,8 +51,15 @@ class Settings(BaseSettings):
     rate_limit_api_key: str = "1200 per minute"
     rate_limit_login_address: str = "30 per 15 minutes"
     rate_limit_login_account: str = "10 per minute"
+    # Provider deliveries (`/api/v1/integrations/{id}/webhook`), per connection.
+    rate_limit_integration: str = "1200 per minute"
 
-    @field_validator("rate_limit_api_key", "rate_limit_login_address", "rate_limit_login_account")
+    @field_validator(
+        "rate_limit_api_key",
+        "rate_limit_login_address",
+        "rate_limit_login_account",
+        "rate_limit_integration",
+    )
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:
         from limits import parse

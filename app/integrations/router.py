@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.core.deps import AdminPrincipal, SessionDep
+from app.core.deps import AdminPrincipal, SessionDep, enforce_rate_limit
 from app.core.errors import problem_responses
 from app.core.ids import utcnow
 from app.core.pagination import Page, PageParams, page_params
@@ -158,6 +158,7 @@ async def inbound_request(request: Request) -> InboundRequest:
     responses=problem_responses(
         401,
         413,
+        429,
         extra={202: {"description": "Kept as unmatched", "model": DeliveryResult}},
     ),
 )
@@ -172,7 +173,11 @@ def receive_webhook(
     A bad or missing signature (or an unknown connection) is 401 and stores nothing; a
     repeated delivery is 200 and stored once; mail no candidate matches is 202 and kept;
     payloads we cannot use are logged and answered 200, so the provider keeps the hook on.
+    More than `RATE_LIMIT_INTEGRATION` deliveries to one connection is 429 with `Retry-After`
+    (providers retry), counted before anything is read from the database.
     """
+    limit = request.app.state.settings.rate_limit_integration
+    enforce_rate_limit(request, limit, "integration", connection_id, "This connection")
     connection = service.load_connection(session, connection_id=connection_id)
     outcome = service.receive_delivery(
         session,

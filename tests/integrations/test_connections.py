@@ -1,13 +1,16 @@
 """Connections: creation (secret shown once, stored sealed), listing, deletion, tenancy."""
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine, select
 
 from app.core.db import create_sessionmaker, transaction
+from app.core.settings import Settings
 from app.integrations.models import IntegrationConnection
 from app.integrations.sealing import seal, unseal
+from app.main import create_app
 from tests.factories import OrgContext
-from tests.integrations.conftest import connect
+from tests.integrations.conftest import Connection, connect
 
 
 def test_create_returns_url_and_secret_once(
@@ -115,3 +118,38 @@ def test_list_is_paginated(client: TestClient, org: OrgContext) -> None:
     seen = {i["id"] for i in first["items"] + second["items"]}
     assert ids <= seen
     assert client.get("/api/v1/integrations?cursor=%%%", headers=org.headers).status_code == 400
+
+
+def test_deliveries_are_rate_limited_per_connection(
+    settings: Settings, engine: Engine, org: OrgContext
+) -> None:
+    app = create_app(
+        settings.model_copy(update={"rate_limit_integration": "3 per minute"}), engine=engine
+    )
+    client = TestClient(app)
+    first, second = connect(client, org, "email"), connect(client, org, "email")
+    sent = iter(range(100))
+
+    def deliver(connection: Connection) -> Response:
+        mail = (
+            f"From: nobody@unknown.example\r\nMessage-ID: <{next(sent)}@unknown.example>\r\n"
+            "Subject: hi\r\n\r\nhello"
+        ).encode()
+        return client.post(
+            connection.path,
+            content=mail,
+            headers={
+                "Content-Type": "message/rfc822",
+                "Authorization": f"Bearer {connection.secret}",
+            },
+        )
+
+    statuses = [deliver(first).status_code for _ in range(4)]
+    assert statuses[:3] == [202, 202, 202] and statuses[3] == 429
+    refused = deliver(first)
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    # The refused deliveries stored nothing; another connection has its own allowance.
+    listed = client.get(f"/api/v1/integrations/{first.id}", headers=org.headers).json()
+    assert listed["deliveries"] == 3
+    assert deliver(second).status_code == 202
