@@ -1,24 +1,89 @@
-"""Administrator pages for accounts: people and their sessions, and the audit log."""
+"""Account pages: your own password; for administrators, people and their sessions, and the
+audit log."""
 
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app import audit
 from app.audit import service as audit_service
 from app.core.deps import SessionDep
 from app.core.errors import AppError
+from app.core.ratelimit import RateLimiter
+from app.core.settings import Settings
 from app.users import service as users_service
-from app.web.security import AdminUser, PageNotFound, verify_csrf
+from app.web.security import (
+    AdminUser,
+    CurrentUser,
+    PageNotFound,
+    start_session,
+    verify_csrf,
+)
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 AUDIT_PAGE_SIZE = 50
 # The families the audit page offers as filters (any recorded action still shows).
-AUDIT_FAMILIES = ("flag", "settings", "api_key", "candidate", "user")
+AUDIT_FAMILIES = ("flag", "settings", "api_key", "candidate", "user", "integration", "webhook")
+PasswordField = Annotated[str, Form(max_length=1024)]
+
+
+def _account_context(error: str | None = None) -> dict[str, object]:
+    return {"error": error, "min_length": users_service.MIN_PASSWORD_LENGTH}
+
+
+@router.get("/account", name="web-account")
+def account_page(request: Request, user: CurrentUser) -> HTMLResponse:
+    return render(request, "account.html", _account_context())
+
+
+@router.post("/account/password", response_model=None)
+def change_password(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    *,
+    current_password: PasswordField = "",
+    new_password: PasswordField = "",
+    confirm_password: PasswordField = "",
+) -> HTMLResponse | RedirectResponse:
+    """Change your own password: every other session ends; this browser stays signed in."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    settings: Settings = request.app.state.settings
+    # Counted before the check, like sign-ins: a stolen session cannot guess the password.
+    state = limiter.hit(settings.rate_limit_login_account, "password-change", user.id)
+    if not state.allowed:
+        error = f"Too many attempts; try again in {state.reset_seconds} s."
+        return render(request, "account.html", _account_context(error), status_code=429)
+    account = users_service.get_user(session, user_id=user.id)
+    if account is None or not users_service.verify_password(
+        account.password_hash, current_password
+    ):
+        error = "Your current password is not right."
+        return render(request, "account.html", _account_context(error), status_code=403)
+    if new_password != confirm_password:
+        error = "The new password and its confirmation differ."
+        return render(request, "account.html", _account_context(error), status_code=422)
+    try:
+        ended = users_service.set_password(session, user=account, password=new_password)
+    except AppError as exc:
+        return render(request, "account.html", _account_context(exc.detail), status_code=422)
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=user.actor,
+        action="user.password_changed",
+        target=f"user:{user.id}",
+        detail={"email": user.email, "sessions": ended, "by": "self"},
+    )
+    start_session(request, session, account)
+    request.session["flash"] = (
+        "Your password is changed; your sessions on other devices have ended."
+    )
+    return RedirectResponse("/account", status_code=303)
 
 
 @router.get("/settings/users", name="web-users")
