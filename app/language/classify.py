@@ -99,6 +99,9 @@ def classify_message(
 _SAID_BESIDE_AN_ABSENCE = frozenset({"out_of_office", "scheduling", "decline", "assurance"})
 # Rules that only an automatic notice triggers ("Automatic reply", "Abwesenheitsnotiz", the
 # source's flag, a localised auto-reply subject): such a message is the notice and nothing else.
+# Rules that only a person writes ("I'm away 16-27 Nov", "Ich bin vom 16. bis 27.11. im
+# Urlaub"): notice boilerplate has no part in such a message, so all it says is kept.
+_PERSONAL_RULES = frozenset({"away_range", "range_away"})
 _AUTOMATIC_RULES = frozenset(
     {"subject", "auto_reply_flag", "auto_reply", "automatisch", "automatica", "automatique"}
 )
@@ -151,11 +154,12 @@ def explain(
         # An absence notice's thanks, "limited access" or "I will respond on my return" are
         # boilerplate, not the candidate's intents; but a person who answers and mentions leave
         # ("Thursday works. I'm away 16-27 Nov") still said what they said (contract §3).
-        automatic = (
-            auto_reply or ooo_subject is not None or found["out_of_office"].rule in _AUTOMATIC_RULES
-        )
-        keep = {"out_of_office"} if automatic else _SAID_BESIDE_AN_ABSENCE
-        found = {k: v for k, v in found.items() if k in keep}
+        rule = found["out_of_office"].rule
+        automatic = auto_reply or ooo_subject is not None or rule in _AUTOMATIC_RULES
+        if automatic:
+            found = {"out_of_office": found["out_of_office"]}
+        elif rule not in _PERSONAL_RULES:
+            found = {k: v for k, v in found.items() if k in _SAID_BESIDE_AN_ABSENCE}
     originals = (body or "", subject or "")
     hits = tuple(
         RuleHit(
