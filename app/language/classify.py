@@ -127,7 +127,9 @@ def explain(
     else:
         supported = language in SUPPORTED_LANGUAGES
     if not supported:
-        return Explanation(language=language, intents_available=False, hits=())
+        return Explanation(
+            language=language, intents_available=False, hits=_notice_only(subject_text, is_reply)
+        )
     lex = LEXICONS.get(language or "en", LEXICONS["en"])
     own = strip_valediction(quoted_removed, lex)
     text = subject_text + "\n\n" + own if subject_text and not is_reply else own
@@ -172,6 +174,19 @@ def explain(
         for h in found.values()
     )
     return Explanation(language=language or None, intents_available=True, hits=hits)
+
+
+def _notice_only(subject: str, is_reply: bool) -> tuple[RuleHit, ...]:
+    """An automatic reply in a language the classifier does not read: the notice, nothing else.
+
+    Its subject ("Risposta automatica", "Automatisch antwoord", "Automatyczna odpowiedź") is
+    the one thing read, so that the notice does not count as the candidate's reply; no other
+    intent and no return date are drawn from a text that is not read.
+    """
+    phrase = None if is_reply else auto_reply_subject(subject)
+    if phrase is None:
+        return ()
+    return (RuleHit(intent="out_of_office", rule="subject", evidence=phrase),)
 
 
 def _in_original(evidence: str, originals: tuple[str, ...]) -> str:

@@ -288,7 +288,7 @@ def find_return(
     "Back on X" names the first day back; "until X" is read as back on X, and "through X" /
     "until X inclusive" as back on the next working day. A cue followed by a real date (with
     a day number) wins over one followed by a weekday ("until 11 December … from Monday").
-    A bare range ("away 16–27 Nov", "du 16 au 27 novembre") ends on its last day: back on
+    A bare range ("away 16-27 Nov", "du 16 au 27 novembre") ends on its last day: back on
     the next working day, unless a cue names the day back ("…, back on the 30th").
     """
     base = occurred_at.astimezone(tz).date()
@@ -329,7 +329,7 @@ def _range_end(
 ) -> tuple[date, tuple[int, int]] | None:
     """The last day and the span of the first date range in `text` that ends ahead.
 
-    A range is "16–27 Nov", "from 3 to 12 December", "vom 16. bis 27.11.", "del 16 al 27
+    A range is "16-27 Nov", "from 3 to 12 December", "vom 16. bis 27.11.", "del 16 al 27
     de noviembre"; one already over ends no absence.
     """
     for match in list(tables.ooo_range.finditer(text))[:20]:
@@ -340,7 +340,7 @@ def _range_end(
         found = find_day(phrase, tables, base, tz, anchored=True) if phrase else None
         if found is None or not base <= found[0] <= base + MAX_HORIZON:
             continue
-        # "16–27 Nov" written on 30 Nov is a past range, not next year's.
+        # "16-27 Nov" written on 30 Nov is a past range, not next year's.
         if found[0] > base + _RANGE_AHEAD and _YEAR.search(match.group()) is None:
             continue
         return found[0], match.span()

@@ -44,7 +44,7 @@ MONTH = (
     r"(?:january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug"
     r"|september|sept|sep|october|oct|november|nov|december|dec)\.?"
 )
-# A stated absence as a bare date range ("I'm out 16–27 Nov", "away from 3 to 12 December",
+# A stated absence as a bare date range ("I'm out 16-27 Nov", "away from 3 to 12 December",
 # "Dec 14-18"): `end` (or the start's `month` with `endday`) is the last day away.
 RANGE_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 RANGE_SEP = r" ?(?:-|–|—|to|until|till|til|through|thru|and) ?(?:the )?"
