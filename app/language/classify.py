@@ -162,6 +162,8 @@ def explain(
             found = {"out_of_office": found["out_of_office"]}
         elif rule not in _PERSONAL_RULES:
             found = {k: v for k, v in found.items() if k in _SAID_BESIDE_AN_ABSENCE}
+        elif "excuse" in found and found["excuse"].evidence in found["out_of_office"].evidence:
+            del found["excuse"]  # "on a business trip 3-12 Dec" states the absence, no excuse
     originals = (body or "", subject or "")
     hits = tuple(
         RuleHit(
