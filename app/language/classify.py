@@ -99,12 +99,12 @@ def classify_message(
 _SAID_BESIDE_AN_ABSENCE = frozenset({"out_of_office", "scheduling", "decline", "assurance"})
 # Rules that only an automatic notice triggers ("Automatic reply", "Abwesenheitsnotiz", the
 # source's flag, a localised auto-reply subject): such a message is the notice and nothing else.
-# Rules that only a person writes ("I'm away 16-27 Nov", "Ich bin vom 16. bis 27.11. im
-# Urlaub"): notice boilerplate has no part in such a message, so all it says is kept.
-_PERSONAL_RULES = frozenset({"away_range", "range_away"})
 _AUTOMATIC_RULES = frozenset(
     {"subject", "auto_reply_flag", "auto_reply", "automatisch", "automatica", "automatique"}
 )
+# Rules that only a person writes ("I'm away 16-27 Nov", "Ich bin vom 16. bis 27.11. im
+# Urlaub"): notice boilerplate has no part in such a message, so all it says is kept.
+_PERSONAL_RULES = frozenset({"away_range", "range_away"})
 
 
 def explain(
@@ -160,7 +160,7 @@ def explain(
         automatic = auto_reply or ooo_subject is not None or rule in _AUTOMATIC_RULES
         if automatic:
             found = {"out_of_office": found["out_of_office"]}
-        elif rule not in _PERSONAL_RULES:
+        elif rule not in _PERSONAL_RULES or _notice_phrases(text, lex):
             found = {k: v for k, v in found.items() if k in _SAID_BESIDE_AN_ABSENCE}
         elif "excuse" in found and found["excuse"].evidence in found["out_of_office"].evidence:
             del found["excuse"]  # "on a business trip 3-12 Dec" states the absence, no excuse
@@ -176,6 +176,17 @@ def explain(
         for h in found.values()
     )
     return Explanation(language=language or None, intents_available=True, hits=hits)
+
+
+def _notice_phrases(text: str, lex: Lexicon) -> bool:
+    """Whether an absence notice's own phrases ("I will respond on my return") are in `text`."""
+    rules = lex.rules["out_of_office"]
+    for count, match in enumerate(rules.regex.finditer(text)):
+        if count >= _MAX_PROMISES:
+            break
+        if rules.names.get(match.lastgroup or "") not in _PERSONAL_RULES:
+            return True
+    return False
 
 
 def _notice_only(subject: str, is_reply: bool) -> tuple[RuleHit, ...]:

@@ -118,3 +118,13 @@ def test_a_range_that_is_over_is_not_next_years_absence() -> None:
         body="I'm away 16-27 Nov.", subject=None, occurred_at=later, tz=ZONES["en"]
     )
     assert [(m.intent, m.until) for m in found.intents] == [("out_of_office", None)]
+
+
+def test_the_travel_words_of_a_range_are_the_absence_not_an_excuse() -> None:
+    found = classify_message(
+        body="Donnerstag passt. Zur Info: vom 3. bis 12. Dezember bin ich auf Dienstreise.",
+        subject=None,
+        occurred_at=SENT,
+        tz=ZONES["de"],
+    )
+    assert {m.intent for m in found.intents} == {"scheduling", "out_of_office"}
