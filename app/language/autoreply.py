@@ -3,6 +3,10 @@
 A subject such as "Automatic reply:", "Abwesenheitsnotiz", "Respuesta automática",
 "Réponse automatique" or "Resposta automática" marks the whole message as an absence notice,
 whatever language its body is in (mail servers write the subject in the account's language).
+
+`OTHER_LANGUAGES` adds the subjects mail servers write in languages the classifier does not
+read (Italian, Dutch, Polish, Swedish, Danish, Norwegian, Finnish): such a notice is still
+automatic (not a reply), though nothing else is read from it.
 """
 
 import re
@@ -47,7 +51,48 @@ SUBJECT_PATTERNS = (
     r"aviso de aus(?:ê|e)ncia",
     r"(?:de|em) f(?:é|e)rias",
 )
-_SUBJECT = re.compile("|".join(f"(?:{p})" for p in SUBJECT_PATTERNS), re.IGNORECASE)
+# Word-bounded: these are matched against subjects in the supported languages too.
+OTHER_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "it": (
+        r"risposta automatica",
+        r"fuori (?:ufficio|sede)",
+        r"(?:messaggio|avviso|notifica) di assenza",
+        r"assente dall'ufficio",
+        r"^ ?(?:assente|assenza)\b",
+    ),
+    "nl": (
+        r"automatisch antwoord",
+        r"automatische (?:reactie|beantwoording)",
+        r"afwezigheids(?:melding|bericht|notitie)",
+        r"buiten (?:kantoor|het kantoor)",
+        r"niet (?:op kantoor|aanwezig)",
+        r"^ ?(?:afwezig|afwezigheid)\b",
+    ),
+    "pl": (
+        r"automatyczna odpowied(?:ź|z)",
+        r"odpowied(?:ź|z) automatyczna",
+        r"poza biurem",
+        r"nieobecno(?:ść|sc) w biurze",
+        r"^ ?(?:nieobecno(?:ść|sc)|nieobecny|nieobecna)\b",
+    ),
+    "sv": (
+        r"automatiskt svar",
+        r"fr(?:å|a)nvaro(?:meddelande|besked)",
+        r"inte p(?:å|a) kontoret",
+        r"^ ?(?:fr(?:å|a)nvarande|fr(?:å|a)nvaro)\b",
+    ),
+    "da": (
+        r"automatisk svar",
+        r"autosvar",
+        r"frav(?:æ|ae)rsbesked",
+        r"ikke p(?:å|a) kontoret",
+        r"^ ?(?:frav(?:æ|ae)rende|frav(?:æ|ae)r)\b",
+    ),
+    "no": (r"frav(?:æ|ae)rsmelding", r"automatisk melding"),
+    "fi": (r"automaattinen vastaus", r"poissa toimistolta", r"lomaviesti"),
+}
+_OTHER = tuple(rf"(?<!\w)(?:{p})(?!\w)" for patterns in OTHER_LANGUAGES.values() for p in patterns)
+_SUBJECT = re.compile("|".join(f"(?:{p})" for p in (*SUBJECT_PATTERNS, *_OTHER)), re.IGNORECASE)
 
 
 def auto_reply_subject(subject: str) -> str | None:

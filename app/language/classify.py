@@ -102,6 +102,9 @@ _SAID_BESIDE_AN_ABSENCE = frozenset({"out_of_office", "scheduling", "decline", "
 _AUTOMATIC_RULES = frozenset(
     {"subject", "auto_reply_flag", "auto_reply", "automatisch", "automatica", "automatique"}
 )
+# Rules that only a person writes ("I'm away 16-27 Nov", "Ich bin vom 16. bis 27.11. im
+# Urlaub"): notice boilerplate has no part in such a message, so all it says is kept.
+_PERSONAL_RULES = frozenset({"away_range", "range_away"})
 
 
 def explain(
@@ -124,7 +127,9 @@ def explain(
     else:
         supported = language in SUPPORTED_LANGUAGES
     if not supported:
-        return Explanation(language=language, intents_available=False, hits=())
+        return Explanation(
+            language=language, intents_available=False, hits=_notice_only(subject_text, is_reply)
+        )
     lex = LEXICONS.get(language or "en", LEXICONS["en"])
     own = strip_valediction(quoted_removed, lex)
     text = subject_text + "\n\n" + own if subject_text and not is_reply else own
@@ -151,11 +156,14 @@ def explain(
         # An absence notice's thanks, "limited access" or "I will respond on my return" are
         # boilerplate, not the candidate's intents; but a person who answers and mentions leave
         # ("Thursday works. I'm away 16-27 Nov") still said what they said (contract §3).
-        automatic = (
-            auto_reply or ooo_subject is not None or found["out_of_office"].rule in _AUTOMATIC_RULES
-        )
-        keep = {"out_of_office"} if automatic else _SAID_BESIDE_AN_ABSENCE
-        found = {k: v for k, v in found.items() if k in keep}
+        rule = found["out_of_office"].rule
+        automatic = auto_reply or ooo_subject is not None or rule in _AUTOMATIC_RULES
+        if automatic:
+            found = {"out_of_office": found["out_of_office"]}
+        elif rule not in _PERSONAL_RULES or _notice_phrases(text, lex):
+            found = {k: v for k, v in found.items() if k in _SAID_BESIDE_AN_ABSENCE}
+        elif "excuse" in found and found["excuse"].evidence in found["out_of_office"].evidence:
+            del found["excuse"]  # "on a business trip 3-12 Dec" states the absence, no excuse
     originals = (body or "", subject or "")
     hits = tuple(
         RuleHit(
@@ -168,6 +176,30 @@ def explain(
         for h in found.values()
     )
     return Explanation(language=language or None, intents_available=True, hits=hits)
+
+
+def _notice_phrases(text: str, lex: Lexicon) -> bool:
+    """Whether an absence notice's own phrases ("I will respond on my return") are in `text`."""
+    rules = lex.rules["out_of_office"]
+    for count, match in enumerate(rules.regex.finditer(text)):
+        if count >= _MAX_PROMISES:
+            break
+        if rules.names.get(match.lastgroup or "") not in _PERSONAL_RULES:
+            return True
+    return False
+
+
+def _notice_only(subject: str, is_reply: bool) -> tuple[RuleHit, ...]:
+    """An automatic reply in a language the classifier does not read: the notice, nothing else.
+
+    Its subject ("Risposta automatica", "Automatisch antwoord", "Automatyczna odpowiedź") is
+    the one thing read, so that the notice does not count as the candidate's reply; no other
+    intent and no return date are drawn from a text that is not read.
+    """
+    phrase = None if is_reply else auto_reply_subject(subject)
+    if phrase is None:
+        return ()
+    return (RuleHit(intent="out_of_office", rule="subject", evidence=phrase),)
 
 
 def _in_original(evidence: str, originals: tuple[str, ...]) -> str:

@@ -29,6 +29,8 @@ TONIGHT_TIME = time(23, 59)
 MAX_HORIZON = timedelta(days=731)
 _PHRASE_MAX = 40
 _MAX_COUNT = 1_000_000
+_RANGE_AHEAD = timedelta(days=300)
+_YEAR = re.compile(r"\d{4}")
 _ISO_DATE = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
 
 
@@ -286,16 +288,24 @@ def find_return(
     "Back on X" names the first day back; "until X" is read as back on X, and "through X" /
     "until X inclusive" as back on the next working day. A cue followed by a real date (with
     a day number) wins over one followed by a weekday ("until 11 December … from Monday").
+    A bare range ("away 16-27 Nov", "du 16 au 27 novembre") ends on its last day: back on
+    the next working day, unless a cue names the day back ("…, back on the 30th").
     """
     base = occurred_at.astimezone(tz).date()
     head = text[:4000]
+    found_range = _range_end(head, tables, base, tz)
+    last_day, in_range = found_range if found_range is not None else (None, (0, 0))
+    # A day named after a range is read from the range's end ("Dec 14-18, back on the 21st").
+    after = base if last_day is None else max(base, last_day - timedelta(days=1))
     ranked: list[tuple[int, int, date]] = []
     for rank, (regex, kind) in enumerate(
         ((tables.ooo_return, "return"), (tables.ooo_until, "until"))
     ):
         for cue in list(regex.finditer(head))[:20]:
+            if in_range[0] <= cue.start() < in_range[1]:
+                continue  # the "bis" of "vom 16. bis 27.11.": the range's own word
             window = head[cue.end() : cue.end() + 60]
-            found = find_day(window, tables, base, tz, anchored=True)
+            found = find_day(window, tables, after, tz, anchored=True)
             if found is None:
                 continue
             day, _, end, explicit = found
@@ -307,6 +317,31 @@ def find_return(
             ):
                 day = next_working_day(day)
             ranked.append((0 if explicit else 2, rank, day))
+    if last_day is not None:
+        ranked.append((1, 2, next_working_day(last_day)))
     if not ranked:
         return None
     return _at(min(ranked, key=lambda r: (r[0], r[1]))[2], time(0, 0), tz)
+
+
+def _range_end(
+    text: str, tables: DateTables, base: date, tz: ZoneInfo
+) -> tuple[date, tuple[int, int]] | None:
+    """The last day and the span of the first date range in `text` that ends ahead.
+
+    A range is "16-27 Nov", "from 3 to 12 December", "vom 16. bis 27.11.", "del 16 al 27
+    de noviembre"; one already over ends no absence.
+    """
+    for match in list(tables.ooo_range.finditer(text))[:20]:
+        groups = match.groupdict()
+        phrase = groups.get("end") or groups.get("end2")
+        if phrase is None and groups.get("month") and groups.get("endday"):
+            phrase = f"{groups['month']} {groups['endday']}"  # "Dec 14-18": 18 December
+        found = find_day(phrase, tables, base, tz, anchored=True) if phrase else None
+        if found is None or not base <= found[0] <= base + MAX_HORIZON:
+            continue
+        # "16-27 Nov" written on 30 Nov is a past range, not next year's.
+        if found[0] > base + _RANGE_AHEAD and _YEAR.search(match.group()) is None:
+            continue
+        return found[0], match.span()
+    return None

@@ -66,11 +66,14 @@ def detect_language(text: str) -> Detected:
         return Detected(language=None, supported=True)
     identifier = _identifier()
     ranked = identifier.rank(sample)  # one pass: the best language and every probability
-    code, confidence = ranked[0][0], float(ranked[0][1])
+    code = ranked[0][0]
+    # Close languages share the identifier's confidence (Danish and Norwegian): what counts is
+    # how sure it is that the text is in none of the supported languages.
+    elsewhere = sum(float(p) for c, p in ranked if c not in SUPPORTED_LANGUAGES)
     if (
         code not in SUPPORTED_LANGUAGES
         and len(words) >= MIN_WORDS_UNSUPPORTED
-        and confidence >= MIN_CONFIDENCE_UNSUPPORTED
+        and elsewhere >= MIN_CONFIDENCE_UNSUPPORTED
     ):
         return Detected(language=code, supported=False)
     # Among the supported languages: the identifier's probability plus a small vote per

@@ -38,6 +38,12 @@ HOSTILE: dict[str, tuple[Callable[[int], str], int]] = {
     "from_headers": (lambda n: "From: a\n" * n, 10_000),
     "words": (lambda n: "x" * n, 100_000),
     "tabs_nbsp": (lambda n: "\t\u00a0" * n + "thanks", 50_000),
+    # date ranges and their absence cues, repeated or left open
+    "ranges": (lambda n: "I'm out 16-27 Nov " * n, 4_000),
+    "open_ranges": (lambda n: "away 16- " * n, 8_000),
+    "range_words": (lambda n: "from 3 to " * n + "12 December", 8_000),
+    "bis_ranges": (lambda n: "vom 16. bis " * n + "nicht da", 6_000),
+    "del_al": (lambda n: "estoy fuera del 16 al " * n, 4_000),
 }
 BIG_NUMBER = "I will send it in 99999999999999999999 days"
 

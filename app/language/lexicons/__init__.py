@@ -94,6 +94,7 @@ class DateTables:
     ooo_return: re.Pattern[str]
     ooo_until: re.Pattern[str]
     ooo_inclusive: re.Pattern[str]
+    ooo_range: re.Pattern[str]
 
 
 _NUMERIC_DATE = r"(?P<a>\d{1,2})[./](?P<b>\d{1,2})(?:[./](?P<y>\d{4}|\d{2})(?!\d))?\.?"
@@ -126,7 +127,16 @@ def _dates(language: str, table: ModuleType) -> DateTables:
         ooo_return=_compile(get("OOO_RETURN")),
         ooo_until=_compile(get("OOO_UNTIL")),
         ooo_inclusive=_compile(get("OOO_INCLUSIVE")),
+        ooo_range=_compile(get("OOO_RANGE")),
     )
+
+
+def _unnamed(pattern: str) -> str:
+    """Drop the group names a shared piece (a date range) brings into a rule."""
+    return _GROUP_NAME.sub("(?:", pattern)
+
+
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
 
 
 def build_lexicon(language: str, table: ModuleType) -> Lexicon:
@@ -137,7 +147,7 @@ def build_lexicon(language: str, table: ModuleType) -> Lexicon:
         # One word-start check for the whole alternation: positions inside a word fail once,
         # not once per rule (most of the cost of scanning a message).
         alternation = "|".join(
-            f"(?P<r{i}>(?:{pattern.replace(' ', _WS)}))(?![\\w'])"
+            f"(?P<r{i}>(?:{_unnamed(pattern).replace(' ', _WS)}))(?![\\w'])"
             for i, pattern in enumerate(named.values())
         )
         regex = re.compile(rf"(?<![\w'])(?:{alternation})", _FLAGS)

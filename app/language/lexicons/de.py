@@ -29,6 +29,19 @@ NUMBERS: dict[str, int] = {
 }  # fmt: skip
 ICH = r"(?:ich|i)"
 
+# A stated absence as a bare date range ("Ich bin vom 16. bis 27. November nicht da"): `end`
+# is the last day away.
+RANGE_SEP = r" ?(?:-|–|—|bis(?: zum| einschließlich| inklusive| inkl\.| und mit)?|und) ?"
+OOO_RANGE = (
+    rf"(?:vom |von |zwischen dem |zwischen )?\d{{1,2}}\.(?: ?{MONTH}| ?\d{{1,2}}\.(?:\d{{4}}|\d{{2}})?)?"
+    rf"{RANGE_SEP}(?P<end>\d{{1,2}}\. ?{MONTH}(?: \d{{4}})?|\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}})?)"
+)
+AWAY = (
+    r"(?:nicht da|nicht im büro|nicht erreichbar|nicht verfügbar|nicht am arbeitsplatz|im urlaub"
+    r"|in urlaub|urlaub|abwesend|weg|unterwegs|verreist|auf reisen|auf dienstreise"
+    r"|auf geschäftsreise|krankgeschrieben|in elternzeit|außer haus|offline)"
+)
+
 RULES: dict[str, dict[str, str]] = {
     "apology": {
         "entschuldigung": rf"(?:bitte |nochmals |vielmals )?{ENTSCHULDIG}",
@@ -145,6 +158,9 @@ RULES: dict[str, dict[str, str]] = {
         r"|(?:e-mail|nachricht|mail) wird nicht (?:automatisch )?weitergeleitet"
         r"|in dringenden fällen wenden sie sich|wenden sie sich bitte an",
         "nicht_erreichbar": r"(?:zurzeit|derzeit|momentan|aktuell) nicht erreichbar",
+        # a person stating leave as a date range: "Ich bin vom 16. bis 27.11. im Urlaub"
+        "away_range": rf"{AWAY}(?: [\w'-]+){{0,3}}? (?:{OOO_RANGE})",
+        "range_away": rf"(?:{OOO_RANGE}) (?:[\w'-]+ ){{0,4}}?{AWAY}",
     },
 }
 

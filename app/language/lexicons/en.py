@@ -44,6 +44,29 @@ MONTH = (
     r"(?:january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug"
     r"|september|sept|sep|october|oct|november|nov|december|dec)\.?"
 )
+# A stated absence as a bare date range ("I'm out 16-27 Nov", "away from 3 to 12 December",
+# "Dec 14-18"): `end` (or the start's `month` with `endday`) is the last day away.
+RANGE_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+RANGE_SEP = r" ?(?:-|–|—|to|until|till|til|through|thru|and) ?(?:the )?"
+NUMERIC_DAY = r"\d{1,2}[./]\d{1,2}(?:[./](?:\d{4}|\d{2}))?"
+OOO_RANGE = (
+    rf"(?:from |between )?(?:the )?{RANGE_DAY}(?: (?:of )?{MONTH})?{RANGE_SEP}"
+    rf"(?P<end>{RANGE_DAY} (?:of )?{MONTH}(?:,? \d{{4}})?)"
+    rf"|(?:from |between )?(?P<month>{MONTH}) {RANGE_DAY}{RANGE_SEP}(?:{MONTH} )?"
+    rf"(?P<endday>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?:from |between )?{NUMERIC_DAY}{RANGE_SEP}(?P<end2>{NUMERIC_DAY})"
+)
+AWAY = (
+    r"(?:out|off|away|absent|unavailable|offline|ooo|out of (?:the )?office|out of town|abroad"
+    r"|out of the country|travell?ing|on (?:holiday|holidays|vacation|leave|pto|annual leave"
+    r"|parental leave|sick leave|sabbatical|honeymoon|a trip|a business trip))"
+)
+AWAY_SUBJECT = (
+    r"(?:i'm|im|i am|i'll be|ill be|i will be|i shall be|i'm going to be|we're|we are|we'll be"
+    r"|will be)(?: also| currently| then| mostly)?"
+)
+TIME_OFF = r"(?:taking|take|took|booked|have|got) (?:some |a few )?(?:time off|days off|leave|pto)"
+
 NUMBERS: dict[str, int] = {
     "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a couple of": 2,
     "a couple": 2, "couple of": 2, "a few": 3, "few": 3,
@@ -301,6 +324,8 @@ RULES: dict[str, dict[str, str]] = {
         r"|back)",
         "limited_access": r"(?:with|have|having) (?:very )?(?:limited|no|intermittent) access to"
         r" (?:my )?(?:e-?mail|inbox)(?: until| till| through| during)",
+        # a person stating leave as a date range: "I'm away 16-27 Nov", "Off 3 to 12 December"
+        "away_range": rf"(?:{AWAY_SUBJECT} {AWAY}|^ ?{AWAY}|{TIME_OFF})(?: [\w'-]+){{0,3}}? (?:{OOO_RANGE})",
     },
 }
 

@@ -24,6 +24,24 @@ NUMBERS: dict[str, int] = {
 }  # fmt: skip
 INTERES = r"(?:interesad[oa]s?|interesa|interesando|interés|interes)"
 
+# A stated absence as a bare date range ("Estoy fuera del 16 al 27 de noviembre"): `end` is
+# the last day away.
+RANGE_SEP = r" ?(?:-|–|—|al|hasta el|hasta|y el|y) ?"
+NUMERIC_DAY = r"\d{1,2}[./]\d{1,2}(?:[./](?:\d{4}|\d{2}))?"
+OOO_RANGE = (
+    rf"(?:del |desde el |entre el |de )?\d{{1,2}}(?: de {MONTH})?{RANGE_SEP}"
+    rf"(?P<end>\d{{1,2}} (?:de )?{MONTH}(?: (?:de|del) \d{{4}}| \d{{4}})?)"
+    rf"|(?:del |desde el |entre el )?{NUMERIC_DAY}{RANGE_SEP}(?P<end2>{NUMERIC_DAY})"
+)
+AWAY = (
+    r"(?:fuera|afuera|ausente|de vacaciones|de viaje|de baja|de permiso|de licencia|sin conexión"
+    r"|sin acceso al correo|fuera de la oficina|de puente)"
+)
+AWAY_SUBJECT = (
+    r"(?:estoy|estaré|estare|voy a estar|me encuentro|me encontraré|estaremos|estamos|me voy)"
+)
+TIME_OFF = r"(?:me tomo|me cojo|tengo|he pedido|pedí) (?:unos días|vacaciones|días libres)"
+
 RULES: dict[str, dict[str, str]] = {
     "apology": {
         "no_se_como": r"no sé cómo (?:disculparme|pedir(?:te|le|les)? perdón|pedir(?:te|le)? disculpas)",
@@ -122,6 +140,10 @@ RULES: dict[str, dict[str, str]] = {
         "vuelta": r"(?:te|le) (?:contesto|respondo|responderé|contestaré) a (?:la|mi) (?:vuelta|regreso)"
         r"|a mi regreso|no será reenviado|no se reenviará|retomo el correo|reviso el correo de forma"
         r" esporádica|responderé a su mensaje|le atenderé",
+        # a person stating leave as a date range: "Estoy de vacaciones del 16 al 27 de noviembre"
+        "away_range": rf"(?:{AWAY_SUBJECT} (?:\w+ ){{0,2}}?{AWAY}|^ ?{AWAY}|{TIME_OFF})"
+        rf"(?: [\w'-]+){{0,3}}? (?:{OOO_RANGE})",
+        "range_away": rf"(?:{OOO_RANGE}),? (?:[\w'-]+ ){{0,2}}?{AWAY_SUBJECT} (?:\w+ ){{0,2}}?{AWAY}",
     },
 }
 

@@ -25,6 +25,26 @@ NUMBERS: dict[str, int] = {
 }  # fmt: skip
 INTERESSE = r"(?:intéressée?s?|interessée?s?|intéresse|intérêt)"
 
+# A stated absence as a bare date range ("Je suis absent du 16 au 27 novembre"): `end` is the
+# last day away.
+RANGE_SEP = r" ?(?:-|–|—|au|jusqu'au|et le|et) ?"
+NUMERIC_DAY = r"\d{1,2}[./]\d{1,2}(?:[./](?:\d{4}|\d{2}))?"
+OOO_RANGE = (
+    rf"(?:du |entre le |à partir du )?(?:1er|\d{{1,2}})(?: {MONTH})?{RANGE_SEP}"
+    rf"(?P<end>(?:1er|\d{{1,2}}) {MONTH}(?: \d{{4}})?)"
+    rf"|(?:du |entre le )?{NUMERIC_DAY}{RANGE_SEP}(?P<end2>{NUMERIC_DAY})"
+)
+AWAY = (
+    r"(?:absente?s?|en congés?|en vacances|en déplacement|hors du bureau|indisponibles?"
+    r"|en arrêt maladie|en voyage|en formation|pas là|pas disponibles?|en rtt|à l'étranger"
+    r"|en congé (?:maternité|paternité|parental))"
+)
+AWAY_SUBJECT = (
+    r"(?:je suis|je serai|j'serai|suis|serai|nous serons|nous sommes|je vais être|on sera"
+    r"|je pars)"
+)
+TIME_OFF = r"(?:je m'absente|je prends (?:quelques jours|des congés|mes congés|congé))"
+
 RULES: dict[str, dict[str, str]] = {
     "apology": {
         "desole": r"(?:vraiment |sincèrement |tellement |très )?(?:désolée?s?|desolée?s?|navrée?s?|dsl)",
@@ -116,6 +136,10 @@ RULES: dict[str, dict[str, str]] = {
         "retour": r"à mon retour|dès mon retour|de retour (?:au bureau )?le|ne sera pas transféré"
         r"|ne sera pas lu|reprendrai mes (?:courriels|mails|e-mails)|consulte mes (?:mails|courriels)"
         r" de façon sporadique|en cas d'urgence",
+        # a person stating leave as a date range: "Je serai en congé du 16 au 27 novembre"
+        "away_range": rf"(?:{AWAY_SUBJECT} (?:\w+ ){{0,2}}?{AWAY}|^ ?{AWAY}|{TIME_OFF})"
+        rf"(?: [\w'-]+){{0,3}}? (?:{OOO_RANGE})",
+        "range_away": rf"(?:{OOO_RANGE}),? (?:[\w'-]+ ){{0,2}}?{AWAY_SUBJECT} (?:\w+ ){{0,2}}?{AWAY}",
     },
 }
 

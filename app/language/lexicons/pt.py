@@ -28,6 +28,25 @@ NUMBERS: dict[str, int] = {
 }  # fmt: skip
 INTERESSE = r"(?:interessad[oa]s?|interessa|interessando|interesse)"
 
+# A stated absence as a bare date range ("Estarei fora de 16 a 27 de novembro"): `end` is
+# the last day away.
+RANGE_SEP = r" ?(?:-|–|—|ao dia|ao|até o dia|até dia|até|a|e o dia|e) ?"
+NUMERIC_DAY = r"\d{1,2}[./]\d{1,2}(?:[./](?:\d{4}|\d{2}))?"
+OOO_RANGE = (
+    rf"(?:de |do dia |desde |entre |entre os dias |dos dias |entre o dia )?\d{{1,2}}º?"
+    rf"(?: de {MONTH})?{RANGE_SEP}(?P<end>\d{{1,2}}º? (?:de )?{MONTH}(?:,? (?:de )?\d{{4}})?)"
+    rf"|(?:de |do dia |entre )?{NUMERIC_DAY}{RANGE_SEP}(?P<end2>{NUMERIC_DAY})"
+)
+AWAY = (
+    r"(?:fora|ausente|de férias|de ferias|em férias|de viagem|viajando|de licença|de baixa"
+    r"|fora do escritório|sem acesso ao e-?mail|indisponível|de folga|afastad[oa])"
+)
+AWAY_SUBJECT = (
+    r"(?:estou|estarei|vou estar|estaremos|estamos|vou ficar|ficarei|encontro-me|me encontro"
+    r"|vou)"
+)
+TIME_OFF = r"(?:tirei|vou tirar|tiro) (?:uns dias|férias|folga)"
+
 RULES: dict[str, dict[str, str]] = {
     "apology": {
         "nem_sei": r"nem sei como (?:me desculpar|pedir desculpas?|pedir perdão)",
@@ -121,6 +140,10 @@ RULES: dict[str, dict[str, str]] = {
         "retorno": r"(?:te|lhe) respondo na volta|na volta te respondo|assim que retornar|quando retornar"
         r"|não será (?:re)?encaminhad[ao]|responderei (?:à sua mensagem|nessa altura)|no meu regresso"
         r"|quando voltar|terei todo o gosto em responder|no momento não estou disponível",
+        # a person stating leave as a date range: "Estarei fora de 16 a 27 de novembro"
+        "away_range": rf"(?:{AWAY_SUBJECT} (?:\w+ ){{0,2}}?{AWAY}|^ ?{AWAY}|{TIME_OFF})"
+        rf"(?: [\w'-]+){{0,3}}? (?:{OOO_RANGE})",
+        "range_away": rf"(?:{OOO_RANGE}),? (?:[\w'-]+ ){{0,2}}?{AWAY_SUBJECT} (?:\w+ ){{0,2}}?{AWAY}",
     },
 }
 
