@@ -169,6 +169,23 @@ def test_a_late_absence_notice_pauses_what_follows_it(engine: Engine) -> None:
     assert state == talk.rebuilt()
 
 
+def test_an_earlier_copy_of_a_message_can_leave_fewer_exchanges(engine: Engine) -> None:
+    talk = Conversation(engine)
+    talk.add(_exchanges(0, 4))
+    talk.add([_event("nudge", "outbound", _at(3, 14, 5), body="Just checking in.")])
+    talk.derive()
+    assert len(talk.state()["exchanges"]) == 5
+
+    # The mailbox syncs its copy, sent before the answer of 14:00: the ATS's copy (14:05) is
+    # now the second copy of it, and the exchange it opened is gone.
+    talk.add([_event("nudge-copy", "outbound", _at(3, 13, 58), body="Just checking in.")])
+    report = talk.derive()
+    assert (report.incremental, report.clocks_reused) == (1, 3)
+    state = talk.state()
+    assert len(state["exchanges"]) == 4
+    assert state == talk.rebuilt()
+
+
 def test_a_new_time_zone_rebuilds_from_the_beginning(engine: Engine) -> None:
     talk = Conversation(engine)
     talk.add(_exchanges(0, 6))
