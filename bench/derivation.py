@@ -23,14 +23,18 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.candidates.models import Candidate
 from app.core import migrate
 from app.core.db import create_engine_for, create_sessionmaker, transaction
 from app.demo.generator import generate_recruiters, iter_candidates
 from app.derivation import flows
+from app.events import repository as events_repository
 from app.events import service as events_service
+from app.events.domain import compute_history
+from app.orgs import service as orgs_service
 from bench.common import bulk_people, create_org, fresh_engine
 
 END = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -77,6 +81,30 @@ def _rebuild(factory: sessionmaker[Session], org_id: str, ids: list[str]) -> tup
                 session, org_id=org_id, candidate_ids=ids[start : start + BATCH], now=END
             )
     return time.perf_counter() - started, time.process_time() - cpu
+
+
+def _history_only(
+    factory: sessionmaker[Session], org_id: str, ids: list[str], repeat: int = 3
+) -> dict[str, float]:
+    """CPU seconds of `compute_history` alone for the org's candidates: from scratch, and
+    keeping the stored closed exchanges (as an append after the last event would)."""
+    with factory() as session:
+        settings = orgs_service.get_current_settings(session, org_id=org_id)
+        facts = events_repository.facts_for_candidates(session, org_id, ids)
+        stored = events_repository.exchange_rows_for_candidates(session, org_id, ids)
+        stmt = select(Candidate.id, Candidate.timezone).where(Candidate.id.in_(ids))
+        zones = {row.id: row.timezone for row in session.execute(stmt)}
+    calendars = {cid: settings.document.calendar(zones[cid]) for cid in ids}
+    settled = {cid: flows.settled_exchanges(stored.get(cid, []), END) for cid in ids}
+    out: dict[str, float] = {}
+    for way in ("rebuild", "incremental"):
+        cpu = time.process_time()
+        for _ in range(repeat):
+            for cid in ids:
+                keep = settled[cid] if way == "incremental" else []
+                compute_history(facts.get(cid, []), calendars[cid], END, settled=keep)
+        out[way] = round(time.process_time() - cpu, 3)
+    return out
 
 
 def _by_time(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -150,6 +178,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 seconds[way] += wall
                 cpu[way] += used
         load_after = os.getloadavg()
+        history_cpu = _history_only(factory, *orgs["incremental"])
 
     history_events = sum(len(h) for h in histories)
     result = {
@@ -167,6 +196,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "cpu_seconds_this_process": {k: round(v, 2) for k, v in cpu.items()},
         "cpu_ratio_incremental_to_rebuild": round(cpu["rebuild"] / cpu["incremental"], 2),
         "incremental_report": vars(report),
+        "compute_history_cpu_seconds_x3": history_cpu,
         "load_average_1m": [round(load_before[0], 2), round(load_after[0], 2)],
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

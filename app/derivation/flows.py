@@ -207,7 +207,7 @@ def derive_candidates(
         horizon = max([now, *(e.occurred_at for e in events)])
         calendar = settings.document.calendar(candidate.timezone)
         old = stored.get(candidate.id, [])
-        settled = _settled(old, since[candidate.id]) if candidate.id in since else []
+        settled = settled_exchanges(old, since[candidate.id]) if candidate.id in since else []
         history = compute_history(events, calendar, horizon, settled=settled)
         histories[candidate.id] = history
         _apply_summary(candidate, history, version=settings.version)
@@ -240,7 +240,7 @@ def derive_candidates(
     return histories
 
 
-def _settled(rows: list[dict[str, Any]], since: datetime) -> list[Exchange]:
+def settled_exchanges(rows: list[dict[str, Any]], since: datetime) -> list[Exchange]:
     """The stored exchanges (seq order) that closed before `since`: they cannot change."""
     settled: list[Exchange] = []
     for row in rows:
