@@ -11,13 +11,24 @@ created, their time zone changed) marks the candidate dirty in the same transact
 - on read, for a few, before the pipeline and the report (`catch_up`), which otherwise say
   how far behind they are (`Freshness.derived_at`).
 
-A derivation is a full rebuild from the candidate's set of events, as of now, so its result
-never depends on arrival order, batch splits, or which process ran it (the equivalence test
-in tests/derivation checks exactly that). Marks are cleared only if no new change arrived
-while deriving (a generation counter), so a concurrent write is never lost.
+A derivation gives what a full rebuild from the candidate's set of events gives, as of now,
+so its result never depends on arrival order, batch splits, or which process ran it (the
+equivalence test in tests/derivation checks exactly that). Marks are cleared only if no new
+change arrived while deriving (a generation counter), so a concurrent write is never lost.
+
+Most changes extend a history (an ATS sync appends the latest events). The mark remembers the
+earliest instant the new events can affect (`affected_from`); exchanges that closed before it
+cannot change (the exchange state machine starts afresh at each exchange's opening event, a
+second copy of a message only ever hides a later one, an absence only pauses clocks after
+its notice). Such exchanges keep their stored business time; the ones from the first
+affected exchange on are counted again, and only rows that changed are written (upserted by
+seq). What still reads the whole history: the events themselves (signals and the score look
+at all of them: lapse counts, the candidate's own median, decay) and the state machine over
+them, which is cheap and checks that each kept exchange really comes out the same.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from time import monotonic
@@ -35,7 +46,7 @@ from app.core.ids import utcnow
 from app.derivation import repository
 from app.events import repository as events_repository
 from app.events import service as events_service
-from app.events.domain import History, compute_history
+from app.events.domain import Exchange, History, compute_history
 from app.events.schemas import EventCreate
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
@@ -89,8 +100,26 @@ def record_events(
     batch = events_service.record_events(
         session, org_id=org_id, items=items, intents=intents, settings=settings, now=now
     )
-    repository.mark(session, org_id, sorted(batch.changed_candidate_ids), now)
+    repository.mark(
+        session, org_id, sorted(batch.changed_candidate_ids), now, _affected_from(batch)
+    )
     return batch.outcomes
+
+
+def _affected_from(batch: events_service.StoredBatch) -> dict[str, datetime | None]:
+    """Per changed candidate, the earliest new event (None: derive from the beginning).
+
+    An absence a notice announces starts at the notice, so the notice's instant covers it.
+    """
+    since: dict[str, datetime | None] = {}
+    for outcome in batch.outcomes:
+        if outcome.created and outcome.row is not None:
+            cid, at = outcome.row["candidate_id"], outcome.row["occurred_at"]
+            earlier = since.get(cid)
+            since[cid] = at if earlier is None else min(earlier, at)
+    for cid in batch.upserted_candidate_ids:
+        since[cid] = None
+    return since
 
 
 def ingest_events(
@@ -132,6 +161,17 @@ def mark_dirty(
 # --- derivation -------------------------------------------------------------------------
 
 
+@dataclass
+class DerivationReport:
+    """What derivations did (for tests and the benchmark; nothing reads it to decide)."""
+
+    full: int = 0
+    incremental: int = 0
+    clocks_reused: int = 0
+    clocks_counted: int = 0
+    exchanges_written: int = 0
+
+
 def derive_candidates(
     session: Session,
     *,
@@ -139,22 +179,54 @@ def derive_candidates(
     candidates: list[Candidate],
     settings: CurrentSettings | None = None,
     now: datetime | None = None,
+    affected_from: Mapping[str, datetime | None] | None = None,
+    report: DerivationReport | None = None,
 ) -> dict[str, History]:
-    """Rebuild exchanges, summaries, scores and flags of locked candidates from their events."""
+    """Bring exchanges, summaries, scores and flags of locked candidates up to their events.
+
+    A candidate with an instant in `affected_from` (and derived under the current settings)
+    keeps what lies before it (see the module docstring); the others are rebuilt.
+    """
     now = now or utcnow()
+    report = report if report is not None else DerivationReport()
     settings = settings or orgs_service.get_current_settings(session, org_id=org_id)
     facts = events_repository.facts_for_candidates(session, org_id, [c.id for c in candidates])
+    since = {
+        c.id: at
+        for c in candidates
+        if (at := (affected_from or {}).get(c.id)) is not None
+        and c.derived_settings_version == settings.version
+    }
+    stored = events_repository.exchange_rows_for_candidates(session, org_id, sorted(since))
     histories: dict[str, History] = {}
-    exchange_rows: list[dict[str, Any]] = []
+    rebuilt: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
     for candidate in candidates:
         events = facts.get(candidate.id, [])
         horizon = max([now, *(e.occurred_at for e in events)])
         calendar = settings.document.calendar(candidate.timezone)
-        history = compute_history(events, calendar, horizon)
+        old = stored.get(candidate.id, [])
+        settled = settled_exchanges(old, since[candidate.id]) if candidate.id in since else []
+        history = compute_history(events, calendar, horizon, settled=settled)
         histories[candidate.id] = history
         _apply_summary(candidate, history, version=settings.version)
-        exchange_rows.extend(_exchange_rows(org_id, candidate.id, history))
-    events_repository.replace_exchanges(session, org_id, [c.id for c in candidates], exchange_rows)
+        rows = _exchange_rows(org_id, candidate.id, history)
+        if candidate.id in since:
+            report.incremental += 1
+            changed.extend(_changed_rows(old, rows))
+            if len(old) > len(rows):
+                counts[candidate.id] = len(rows)
+        else:
+            report.full += 1
+            rebuilt.extend(rows)
+        report.clocks_reused += history.reused_clocks
+        report.clocks_counted += len(history.exchanges) - history.reused_clocks
+    full_ids = [c.id for c in candidates if c.id not in since]
+    if full_ids:
+        events_repository.replace_exchanges(session, org_id, full_ids, rebuilt)
+    events_repository.upsert_exchanges(session, org_id, changed, counts)
+    report.exchanges_written += len(changed)
     session.flush()
     scoring_service.refresh_scores(
         session,
@@ -166,6 +238,43 @@ def derive_candidates(
         histories=histories,
     )
     return histories
+
+
+def settled_exchanges(rows: list[dict[str, Any]], since: datetime) -> list[Exchange]:
+    """The stored exchanges (seq order) that closed before `since`: they cannot change."""
+    settled: list[Exchange] = []
+    for row in rows:
+        responded_at = row["responded_at"]
+        if responded_at is None or responded_at >= since or row["seq"] != len(settled):
+            break
+        settled.append(
+            Exchange(
+                index=row["seq"],
+                opened_at=row["opened_at"],
+                opening_event_id=row["opening_event_id"],
+                attempt_event_ids=list(row["attempt_event_ids"]),
+                responded_at=responded_at,
+                response_event_id=row["response_event_id"],
+                paused=[
+                    (datetime.fromisoformat(lo), datetime.fromisoformat(hi))
+                    for lo, hi in row["paused"]
+                ],
+                latency_seconds=row["latency_seconds"],
+                business_seconds=row["business_seconds"],
+            )
+        )
+    return settled
+
+
+def _changed_rows(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The new rows that differ from the stored row of the same seq (or have none)."""
+    stored = {row["seq"]: row for row in old}
+    return [
+        row
+        for row in new
+        if (was := stored.get(row["seq"])) is None
+        or any(was[f] != row[f] for f in events_repository.EXCHANGE_FIELDS)
+    ]
 
 
 def _exchange_rows(org_id: str, candidate_id: str, history: History) -> list[dict[str, Any]]:
@@ -209,6 +318,7 @@ def derive_dirty(
     limit: int = DEFAULT_BATCH,
     org_id: str | None = None,
     now: datetime | None = None,
+    report: DerivationReport | None = None,
 ) -> int:
     """Claim up to `limit` dirty candidates, derive them and clear their marks; return count.
 
@@ -217,16 +327,24 @@ def derive_dirty(
     now = now or utcnow()
     skip = session.get_bind().dialect.name == "postgresql"
     claimed = repository.claim(session, limit=limit, org_id=org_id, skip_locked=skip)
-    # Read after locking and before reading facts: a write landing later bumps the generation.
-    generations = repository.generations(session, [c.id for c in claimed])
+    # Read after locking and before reading facts: a write landing later bumps the generation
+    # (and moves `affected_from` no later than its own events).
+    marks = repository.read_marks(session, [c.id for c in claimed])
     by_org: dict[str, list[Candidate]] = defaultdict(list)
     for candidate in claimed:
-        if candidate.id in generations:
+        if candidate.id in marks:
             by_org[candidate.org_id].append(candidate)
     for org, candidates in sorted(by_org.items()):
-        derive_candidates(session, org_id=org, candidates=candidates, now=now)
-    repository.clear(session, generations)
-    return len(generations)
+        derive_candidates(
+            session,
+            org_id=org,
+            candidates=candidates,
+            now=now,
+            affected_from={cid: m.affected_from for cid, m in marks.items()},
+            report=report,
+        )
+    repository.clear(session, {cid: m.generation for cid, m in marks.items()})
+    return len(marks)
 
 
 def derive_pending(
@@ -253,10 +371,15 @@ def ensure_derived(session: Session, *, candidate: Candidate) -> None:
     if not repository.is_dirty(session, candidate.id):
         return
     locked = candidates_repository.lock_many(session, candidate.org_id, [candidate.id])
-    generations = repository.generations(session, [c.id for c in locked])
-    if generations:
-        derive_candidates(session, org_id=candidate.org_id, candidates=locked)
-        repository.clear(session, generations)
+    marks = repository.read_marks(session, [c.id for c in locked])
+    if marks:
+        derive_candidates(
+            session,
+            org_id=candidate.org_id,
+            candidates=locked,
+            affected_from={cid: m.affected_from for cid, m in marks.items()},
+        )
+        repository.clear(session, {cid: m.generation for cid, m in marks.items()})
 
 
 def catch_up(session: Session, *, org_id: str, limit: int | None = None) -> Freshness:

@@ -1,9 +1,11 @@
 """SQL for dirty marks: mark, claim, clear."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -11,30 +13,68 @@ from app.candidates.models import Candidate
 from app.derivation.models import DirtyCandidate
 
 
-def mark(session: Session, org_id: str, candidate_ids: list[str], now: datetime) -> None:
-    """Mark candidates dirty; one statement, rows in id order (the order of every lock)."""
+def mark(
+    session: Session,
+    org_id: str,
+    candidate_ids: list[str],
+    now: datetime,
+    affected_from: Mapping[str, datetime | None] | None = None,
+) -> None:
+    """Mark candidates dirty; one statement, rows in id order (the order of every lock).
+
+    `affected_from` gives, per candidate, the earliest instant the change can affect; a
+    candidate missing from it (or None) is rebuilt from the beginning. An existing mark
+    keeps the earlier of the two instants, and "from the beginning" wins.
+    """
     if not candidate_ids:
         return
     module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = module.insert(DirtyCandidate)
+    old, new = DirtyCandidate.affected_from, stmt.excluded.affected_from
     stmt = stmt.on_conflict_do_update(
         index_elements=["candidate_id"],
-        set_={"generation": DirtyCandidate.generation + 1},
+        set_={
+            "generation": DirtyCandidate.generation + 1,
+            "affected_from": case(
+                (or_(old.is_(None), new.is_(None)), None), (new < old, new), else_=old
+            ),
+        },
     )
+    since = affected_from or {}
     rows = [
-        {"candidate_id": cid, "org_id": org_id, "marked_at": now, "generation": 1}
+        {
+            "candidate_id": cid,
+            "org_id": org_id,
+            "marked_at": now,
+            "generation": 1,
+            "affected_from": since.get(cid),
+        }
         for cid in sorted(set(candidate_ids))
     ]
     session.execute(stmt, rows)
 
 
-def generations(session: Session, candidate_ids: list[str]) -> dict[str, int]:
+@dataclass(frozen=True)
+class Mark:
+    """A dirty mark as read before deriving: what to clear, and what may be kept."""
+
+    generation: int
+    affected_from: datetime | None
+
+
+def read_marks(session: Session, candidate_ids: list[str]) -> dict[str, Mark]:
     if not candidate_ids:
         return {}
-    stmt = select(DirtyCandidate.candidate_id, DirtyCandidate.generation).where(
-        DirtyCandidate.candidate_id.in_(candidate_ids)
-    )
-    return {row.candidate_id: row.generation for row in session.execute(stmt)}
+    stmt = select(
+        DirtyCandidate.candidate_id, DirtyCandidate.generation, DirtyCandidate.affected_from
+    ).where(DirtyCandidate.candidate_id.in_(candidate_ids))
+    return {
+        row.candidate_id: Mark(row.generation, row.affected_from) for row in session.execute(stmt)
+    }
+
+
+def generations(session: Session, candidate_ids: list[str]) -> dict[str, int]:
+    return {cid: m.generation for cid, m in read_marks(session, candidate_ids).items()}
 
 
 def clear(session: Session, marks: dict[str, int]) -> None:

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Literal
 
 from app.core.business_time import WorkingCalendar, merge_intervals
@@ -83,7 +84,7 @@ class EventFacts:
     def has_intent(self, name: str) -> bool:
         return any(i.intent == name for i in self.intents)
 
-    @property
+    @cached_property
     def is_out_of_office(self) -> bool:
         """An absence notice and nothing else: automatic, so not a response.
 
@@ -103,7 +104,7 @@ class EventFacts:
             self.needs_reply is False and said <= NOTICE_INTENTS | {"scheduling"}
         )
 
-    @property
+    @cached_property
     def absence(self) -> tuple[datetime, datetime] | None:
         """The absence this inbound event announces, from now to the stated return date."""
         if self.direction != "inbound":
@@ -144,7 +145,7 @@ class EventFacts:
             and self.scheduled_for is not None
         )
 
-    @property
+    @cached_property
     def is_attempt(self) -> bool:
         if self.direction != "outbound" or not self.expects_reply:
             return False
@@ -156,7 +157,7 @@ class EventFacts:
             return self.outcome in ("scheduled", "rescheduled")
         return False
 
-    @property
+    @cached_property
     def is_response(self) -> bool:
         if self.direction == "inbound":
             return not self.is_out_of_office
@@ -182,6 +183,8 @@ class Exchange:
     """Opened by an invitation and not answered before the meeting: the wait for it."""
     closed_by_meeting: bool = False
     """Opened by an invitation and closed only by attending the meeting."""
+    reused: bool = False
+    """Business time taken from an exchange derived before (`compute_history(settled=…)`)."""
 
     @property
     def attempts(self) -> int:
@@ -233,6 +236,8 @@ class History:
     """Event id of each second copy of a message -> external_id of the first copy."""
     absences: list[tuple[datetime, datetime]] = field(default_factory=list)
     """Absences the candidate announced (merged), left out of their clocks."""
+    reused_clocks: int = 0
+    """How many exchanges took their business time from `settled` (compute_history)."""
 
     @property
     def latency_exchanges(self) -> list[Exchange]:
@@ -258,17 +263,25 @@ def sort_events(events: Iterable[EventFacts]) -> list[EventFacts]:
 
 
 def compute_history(
-    events: Iterable[EventFacts], calendar: WorkingCalendar, as_of: datetime
+    events: Iterable[EventFacts],
+    calendar: WorkingCalendar,
+    as_of: datetime,
+    *,
+    settled: Sequence[Exchange] = (),
 ) -> History:
     """Derive exchanges, candidate-initiated events and the mirror view as of `as_of`.
 
     Second copies of a message (`find_duplicates`) are left out of everything derived.
+    `settled` are closed exchanges derived before with the same calendar (by index): an
+    exchange that comes out the same (events, span, pauses within it) keeps their business
+    time instead of counting it again. Anything else is computed, so the result never
+    depends on what `settled` holds.
     """
     everything = [e for e in sort_events(events) if e.occurred_at <= as_of]
     duplicates = find_duplicates(everything)
     ordered = [e for e in everything if e.id not in duplicates]
     absences = merge_intervals([a for e in ordered if (a := e.absence) is not None])
-    exchanges = _compute_exchanges(ordered, calendar, as_of, absences)
+    exchanges = _compute_exchanges(ordered, calendar, as_of, absences, settled)
     initiated = _candidate_initiated(ordered)
     return History(
         as_of=as_of,
@@ -279,6 +292,7 @@ def compute_history(
         promises=_compute_promises(ordered, as_of),
         duplicates=duplicates,
         absences=absences,
+        reused_clocks=sum(1 for x in exchanges if x.reused),
     )
 
 
@@ -307,6 +321,7 @@ def _compute_exchanges(
     calendar: WorkingCalendar,
     as_of: datetime,
     absences: Sequence[tuple[datetime, datetime]] = (),
+    settled: Sequence[Exchange] = (),
 ) -> list[Exchange]:
     exchanges: list[Exchange] = []
     current: Exchange | None = None
@@ -335,10 +350,37 @@ def _compute_exchanges(
             paused.append(exchange.meeting_wait)
         exchange.paused = merge_intervals(paused)
         exchange.latency_seconds = int((end - exchange.opened_at).total_seconds())
-        exchange.business_seconds = calendar.business_seconds(
-            exchange.opened_at, end, excluding=exchange.paused
-        )
+        known = settled[exchange.index] if exchange.index < len(settled) else None
+        if known is not None and _same_clock(known, exchange):
+            exchange.business_seconds, exchange.reused = known.business_seconds, True
+        else:
+            exchange.business_seconds = calendar.business_seconds(
+                exchange.opened_at, end, excluding=exchange.paused
+            )
     return exchanges
+
+
+def _same_clock(known: Exchange, exchange: Exchange) -> bool:
+    """Whether two closed exchanges count the same business time (on one calendar)."""
+    if known.responded_at is None or exchange.responded_at is None:
+        return False
+    span = (exchange.opened_at, exchange.responded_at)
+    return (
+        known.opened_at == exchange.opened_at
+        and known.responded_at == exchange.responded_at
+        and known.opening_event_id == exchange.opening_event_id
+        and known.response_event_id == exchange.response_event_id
+        and known.attempt_event_ids == exchange.attempt_event_ids
+        and _within(known.paused, span) == _within(exchange.paused, span)
+    )
+
+
+def _within(
+    intervals: Sequence[tuple[datetime, datetime]], span: tuple[datetime, datetime]
+) -> list[tuple[datetime, datetime]]:
+    """The parts of merged intervals inside `span` (what a clock over `span` leaves out)."""
+    lo, hi = span
+    return [(max(a, lo), min(b, hi)) for a, b in intervals if a < hi and b > lo]
 
 
 def _apply_meeting_wait(exchange: Exchange, by_id: dict[str, EventFacts]) -> None:

@@ -204,6 +204,49 @@ def replace_exchanges(
         )
 
 
+def exchange_rows_for_candidates(
+    session: Session, org_id: str, candidate_ids: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Stored exchanges of candidates as row dicts (seq and EXCHANGE_FIELDS), in seq order."""
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    columns = [getattr(Exchange, f) for f in ("candidate_id", "seq", *EXCHANGE_FIELDS)]
+    for chunk in chunked(candidate_ids):
+        stmt = (
+            select(*columns)
+            .where(Exchange.org_id == org_id, Exchange.candidate_id.in_(chunk))
+            .order_by(Exchange.candidate_id, Exchange.seq)
+        )
+        for row in session.execute(stmt):
+            out[row.candidate_id].append(dict(row._mapping))
+    return out
+
+
+def upsert_exchanges(
+    session: Session, org_id: str, rows: list[dict[str, Any]], counts: dict[str, int]
+) -> None:
+    """Write exchange rows by (candidate_id, seq) and drop each candidate's seq >= count.
+
+    `rows` are only the rows that changed; `counts` how many exchanges each candidate has
+    now (for candidates that lost some).
+    """
+    if rows:
+        module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        stmt = module.insert(Exchange.__table__)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["candidate_id", "seq"],
+            set_={f: stmt.excluded[f] for f in EXCHANGE_FIELDS},
+        )
+        session.connection().execute(stmt, [_with_defaults(Exchange, r) for r in rows])
+    for candidate_id, count in sorted(counts.items()):
+        session.execute(
+            delete(Exchange).where(
+                Exchange.org_id == org_id,
+                Exchange.candidate_id == candidate_id,
+                Exchange.seq >= count,
+            )
+        )
+
+
 def overdue_promise_clause(promise: Any, *, org_id: str, as_of: datetime) -> ColumnElement[bool]:
     """SQL for the mirror view's overdue promise (events/domain.py), on an Event alias.
 

@@ -98,6 +98,8 @@ class StoredBatch:
     outcomes: list[ItemOutcome]
     changed_candidate_ids: set[str] = field(default_factory=set)
     created: int = 0
+    upserted_candidate_ids: set[str] = field(default_factory=set)
+    """Candidates the batch created or gave a new time zone (derived from the beginning)."""
 
 
 def timezones_for(
@@ -192,7 +194,11 @@ def record_events(
     candidates, created_ids = _resolve_candidates(
         session, org_id=org_id, items=valid, outcomes=outcomes
     )
-    batch = StoredBatch(outcomes=outcomes, changed_candidate_ids=set(created_ids))
+    batch = StoredBatch(
+        outcomes=outcomes,
+        changed_candidate_ids=set(created_ids),
+        upserted_candidate_ids=set(created_ids),
+    )
     plan = _plan_rows(
         valid, outcomes, candidates, intents, org_id=org_id, settings=settings, now=now
     )

@@ -312,6 +312,9 @@ def _reconcile_flags(
             signal.clears_when,
             signal.severity,
         )
+        # When it was raised is a fact of the history (a late event can move it), as a
+        # rebuild from the events would say.
+        flag.raised_at = signal.observed_at
         flag.active, flag.cleared_at = True, None
         if raised:
             webhooks_outbox.enqueue_flag_event(
