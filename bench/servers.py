@@ -1,6 +1,6 @@
 """Run uvicorn for the benchmarks: in a subprocess (the real deployment shape) or a thread.
 
-Both use the same settings: one worker, uvloop, httptools, no access log.
+Both use the same settings: uvloop, httptools, no access log; one process unless asked.
 """
 
 import os
@@ -17,7 +17,7 @@ import uvicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 UVICORN_FLAGS = [
-    "--workers", "1", "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+    "--loop", "uvloop", "--http", "httptools", "--no-access-log",
     "--timeout-graceful-shutdown", "5",
 ]  # fmt: skip
 
@@ -44,11 +44,20 @@ def wait_ready(base_url: str, path: str, timeout: float = 60.0) -> None:
 class SubprocessServer:
     """`python -m uvicorn <target>` on 127.0.0.1 in its own process."""
 
-    def __init__(self, target: str, *, env: dict[str, str], factory: bool, ready_path: str):
+    def __init__(
+        self,
+        target: str,
+        *,
+        env: dict[str, str],
+        factory: bool,
+        ready_path: str,
+        processes: int = 1,
+    ):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.processes = processes
         args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1"]
-        args += ["--port", str(self.port), *UVICORN_FLAGS]
+        args += ["--port", str(self.port), "--workers", str(processes), *UVICORN_FLAGS]
         if factory:
             args.append("--factory")
         self.process = subprocess.Popen(
