@@ -63,7 +63,7 @@ from app.derivation import rescore as rescoring
 from bench import ingest
 from bench.common import DEFAULT_URL, bulk_people, create_org, fresh_engine, percentiles
 from bench.profiling import Profile
-from bench.servers import SubprocessServer
+from bench.servers import SubprocessServer, cpu_seconds
 from bench.workers import Workers, lag_under_load, pending, wait_until_derived
 from bench.wrk import run_wrk, wrk_available
 
@@ -497,6 +497,18 @@ def single_posts(bench: Bench, base_url: str, api_key: str | None, run_id: str) 
     return ingest.concurrent_posts(base_url, api_key, bodies, seconds=bench.args.single_seconds)
 
 
+def _with_cpu(server: SubprocessServer, load: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run `load` and add the server's CPU time per request (less sensitive to the machine's
+    load than requests/s; PostgreSQL's own CPU is not in it)."""
+    before = cpu_seconds(server.pid)
+    result = load()
+    used = cpu_seconds(server.pid) - before
+    requests = result.get("requests") or 0
+    result["server_cpu_s"] = round(used, 2)
+    result["server_cpu_ms_per_request"] = round(1000 * used / requests, 3) if requests else None
+    return result
+
+
 def step_single(bench: Bench) -> None:
     """One uvicorn process each, the same load generator and the same request bodies."""
     args = bench.args
@@ -507,12 +519,16 @@ def step_single(bench: Bench) -> None:
         ready_path="/readyz",
     ) as server:
         profile = Profile(server.pid, Path(args.profile_dir) / "single_post.txt", args.profile)
-        app_result = single_posts(bench, server.base_url, bench.api_key, "app")
+        app_result = _with_cpu(
+            server, lambda: single_posts(bench, server.base_url, bench.api_key, "app")
+        )
         bench.results["profile_single_post"] = profile.stop()
     with SubprocessServer(
         "bench.minimal_app:app", env={}, factory=False, ready_path="/docs"
     ) as minimal:
-        minimal_result = single_posts(bench, minimal.base_url, None, "minimal")
+        minimal_result = _with_cpu(
+            minimal, lambda: single_posts(bench, minimal.base_url, None, "minimal")
+        )
     bench.results["single_posts"] = {
         "app": app_result,
         "minimal": minimal_result,

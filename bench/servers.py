@@ -41,6 +41,23 @@ def wait_ready(base_url: str, path: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server at {base_url} did not become ready")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rpartition(")")[2].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 class SubprocessServer:
     """`python -m uvicorn <target>` on 127.0.0.1 in its own process."""
 
