@@ -334,11 +334,11 @@ def _progress(
 def step_backfill(bench: Bench) -> None:
     """The whole org through the HTTP batch API, workers deriving meanwhile; then catch-up."""
     args = bench.args
+    bench.unposted = list(bench.in_time_order)
     server = bench.app_server()
     backfill = ingest.Backfill(
         server.base_url, bench.api_key, bench.in_time_order, clients=args.clients
     )
-    bench.unposted = list(bench.in_time_order)
     profile = Profile(
         server.pid, Path(args.profile_dir) / "backfill.txt", args.profile, subprocesses=True
     )

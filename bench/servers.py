@@ -84,7 +84,11 @@ class SubprocessServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_ready(self.base_url, ready_path)
+        try:
+            wait_ready(self.base_url, ready_path)
+        except BaseException:  # not ready, or the step's time ran out: leave no server behind
+            self.stop()
+            raise
 
     @property
     def pid(self) -> int:
