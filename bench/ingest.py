@@ -137,6 +137,132 @@ def post_batches(
     }
 
 
+class Backfill:
+    """Batches of events in time order POSTed by `clients` concurrent connections.
+
+    Each client takes the next batch off one shared queue, so the server sees the history in
+    (nearly) time order, as several sync jobs of an ATS would send it. `stop` ends it early
+    (a time limit); `acknowledged` then says which batches the server acknowledged.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        events: Sequence[dict[str, Any]],
+        *,
+        clients: int = 4,
+        batch_size: int = 1000,
+    ) -> None:
+        self.base_url, self.api_key, self.clients = base_url, api_key, clients
+        self.batches = [list(b) for b in chunks(events, batch_size)]
+        self.acknowledged: set[int] = set()
+        self.acked_events = 0
+        self.created = 0
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.stop = threading.Event()
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def _take(self) -> int | None:
+        with self._lock:
+            if self.stop.is_set() or self.errors or self._next >= len(self.batches):
+                return None
+            self._next += 1
+            return self._next - 1
+
+    def _client(self) -> None:
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        with httpx.Client(base_url=self.base_url, headers=headers, timeout=300) as client:
+            while (index := self._take()) is not None:
+                batch = self.batches[index]
+                sent = time.perf_counter()
+                try:
+                    response = client.post("/api/v1/events/batch", json={"events": batch})
+                    response.raise_for_status()
+                except httpx.HTTPError as exc:
+                    self.errors.append(f"batch {index}: {exc!r}")
+                    return
+                elapsed = (time.perf_counter() - sent) * 1000
+                results = response.json()["results"]
+                bad = [r for r in results if r["status"] not in (200, 201)]
+                with self._lock:
+                    self.latencies.append(elapsed)
+                    if bad:
+                        self.errors.append(f"{len(bad)} events refused, e.g. {bad[0]}")
+                    self.acknowledged.add(index)
+                    self.acked_events += len(batch)
+                    self.created += sum(1 for r in results if r["status"] == 201)
+
+    def run(self) -> dict[str, Any]:
+        """Post every batch (or until `stop`); figures over the acknowledged ones."""
+        threads = [threading.Thread(target=self._client, daemon=True) for _ in range(self.clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                thread.join()
+        finally:
+            self.stop.set()
+            for thread in threads:
+                thread.join()
+        seconds = time.perf_counter() - started
+        if self.errors:
+            raise RuntimeError(f"backfill failed: {self.errors[:3]}")
+        return self.figures(seconds)
+
+    def figures(self, seconds: float) -> dict[str, Any]:
+        return {
+            "events": self.acked_events,
+            "created": self.created,
+            "batches": len(self.acknowledged),
+            "of_batches": len(self.batches),
+            "clients": self.clients,
+            "seconds": round(seconds, 2),
+            "events_per_s": round(self.acked_events / seconds, 1) if seconds else 0.0,
+            "batch_latency": percentiles(self.latencies),
+        }
+
+    def unacknowledged(self) -> list[dict[str, Any]]:
+        return [e for n, b in enumerate(self.batches) if n not in self.acknowledged for e in b]
+
+
+def post_paced(
+    base_url: str,
+    api_key: str,
+    events: Sequence[dict[str, Any]],
+    *,
+    rate: float,
+    batch_size: int = 100,
+) -> dict[str, Any]:
+    """POST `events` in batches at `rate` events/s (a steady stream), one client; a batch
+    that answers late is followed at once, so the achieved rate says if the server kept up."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+    latencies: list[float] = []
+    interval = batch_size / rate
+    with httpx.Client(base_url=base_url, headers=headers, timeout=300) as client:
+        started = time.perf_counter()
+        for n, batch in enumerate(chunks(events, batch_size)):
+            due = started + n * interval
+            if (wait := due - time.perf_counter()) > 0:
+                time.sleep(wait)
+            sent = time.perf_counter()
+            response = client.post("/api/v1/events/batch", json={"events": list(batch)})
+            latencies.append((time.perf_counter() - sent) * 1000)
+            response.raise_for_status()
+        seconds = time.perf_counter() - started
+    return {
+        "events": len(events),
+        "batch_size": batch_size,
+        "offered_events_per_s": rate,
+        "seconds": round(seconds, 2),
+        "events_per_s": round(len(events) / seconds, 1),
+        "batch_latency": percentiles(latencies),
+    }
+
+
 def concurrent_posts(
     base_url: str,
     api_key: str | None,
@@ -191,11 +317,14 @@ async def _concurrent(  # noqa: PLR0917
         stop_at = 0.0
         await asyncio.gather(*tasks)
     done = len(latencies)
+    ok = sum(v for k, v in statuses.items() if 200 <= k < 300)
     return {
+        "tool": f"httpx.AsyncClient, {clients} connections",
         "clients": clients,
         "seconds": round(elapsed, 2),
         "requests": done,
         "requests_per_s": round(done / elapsed, 1),
+        "ok_per_s": round(ok / elapsed, 1),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "latency": percentiles(latencies),
     }

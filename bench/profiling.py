@@ -25,7 +25,15 @@ def py_spy_path() -> str | None:
 class Profile:
     """`py-spy record` attached to a running process until `stop()`."""
 
-    def __init__(self, pid: int, out: Path, enabled: bool = True, *, rate: int = 100) -> None:
+    def __init__(
+        self,
+        pid: int,
+        out: Path,
+        enabled: bool = True,
+        *,
+        rate: int = 100,
+        subprocesses: bool = False,
+    ) -> None:
         self.out = out
         self.process: subprocess.Popen[bytes] | None = None
         binary = py_spy_path()
@@ -34,7 +42,8 @@ class Profile:
         out.unlink(missing_ok=True)
         self.process = subprocess.Popen(
             [binary, "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw",
-             "--nonblocking", "--output", str(out)],
+             "--nonblocking", "--output", str(out),
+             *(["--subprocesses"] if subprocesses else [])],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip

@@ -1,6 +1,6 @@
 """Run uvicorn for the benchmarks: in a subprocess (the real deployment shape) or a thread.
 
-Both use the same settings: one worker, uvloop, httptools, no access log.
+Both use the same settings: uvloop, httptools, no access log; one process unless asked.
 """
 
 import os
@@ -17,7 +17,7 @@ import uvicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 UVICORN_FLAGS = [
-    "--workers", "1", "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+    "--loop", "uvloop", "--http", "httptools", "--no-access-log",
     "--timeout-graceful-shutdown", "5",
 ]  # fmt: skip
 
@@ -41,14 +41,40 @@ def wait_ready(base_url: str, path: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server at {base_url} did not become ready")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rpartition(")")[2].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 class SubprocessServer:
     """`python -m uvicorn <target>` on 127.0.0.1 in its own process."""
 
-    def __init__(self, target: str, *, env: dict[str, str], factory: bool, ready_path: str):
+    def __init__(
+        self,
+        target: str,
+        *,
+        env: dict[str, str],
+        factory: bool,
+        ready_path: str,
+        processes: int = 1,
+    ):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.processes = processes
         args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1"]
-        args += ["--port", str(self.port), *UVICORN_FLAGS]
+        args += ["--port", str(self.port), "--workers", str(processes), *UVICORN_FLAGS]
         if factory:
             args.append("--factory")
         self.process = subprocess.Popen(
@@ -58,7 +84,11 @@ class SubprocessServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_ready(self.base_url, ready_path)
+        try:
+            wait_ready(self.base_url, ready_path)
+        except BaseException:  # not ready, or the step's time ran out: leave no server behind
+            self.stop()
+            raise
 
     @property
     def pid(self) -> int:

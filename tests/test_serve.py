@@ -91,3 +91,48 @@ def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def _server_processes(pid: int) -> int:
+    """How many processes serve requests: uvicorn's spawned workers, else the process itself."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    workers = [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    return len(workers) or 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_serve_runs_one_process_per_cpu_on_postgresql(
+    backend: str, database_url: str, engine: object, tmp_path: Path
+) -> None:
+    if backend == "postgresql":
+        if not database_url.startswith("postgresql"):
+            pytest.skip("needs TEST_DATABASE_URL on PostgreSQL")
+        url, expected = database_url, os.cpu_count() or 1
+    else:
+        url, expected = f"sqlite:///{tmp_path}/one.db", 1
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    port = free_port()
+    args = ["serve", "--port", str(port), *(["--no-migrate"] if backend == "postgresql" else [])]
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("server did not become ready")
+        # Every worker is up once each has answered; count them, not the first to answer.
+        deadline = time.monotonic() + 30
+        while _server_processes(server.pid) < expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _server_processes(server.pid) == expected
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -7,9 +7,11 @@ the request dependency in `core/deps.py` owns one transaction per request.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from app.core.settings import get_settings
@@ -49,8 +51,17 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+# A pooled connection unused for longer than this is checked (one round trip) before use.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
 def create_engine_for(
-    url: str, *, pool_size: int = 10, max_overflow: int = 10, pool_timeout: float = 10
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    pool_timeout: float = 10,
+    ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
 ) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and serialised write transactions.
 
@@ -63,15 +74,44 @@ def create_engine_for(
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
         # A database that does not answer within 5 s is down, not slow.
         connect_args={"connect_timeout": 5},
     )
+    _ping_after_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_after_idle(engine: Engine, seconds: float) -> None:
+    """Check a pooled connection before use only if it sat idle for over `seconds`.
+
+    `pool_pre_ping` would cost a round trip on every checkout (two or three per write
+    request). A connection in steady use is live; one that idled may have been closed by the
+    server, a restart or a firewall, and is replaced here before a request sees it. A
+    connection that dies between two close uses fails that one request (a 503, nothing
+    acknowledged), and the disconnect invalidates the whole pool, so the next ones reconnect.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or monotonic() - idle_since <= seconds:
+            return  # new, or in steady use
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:
+            # The pool discards this connection and checks out (or opens) another.
+            raise DisconnectionError("idle connection is gone") from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -1,10 +1,11 @@
 """FastAPI dependencies: the per-request session/transaction and the caller's identity."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.auth import PRINCIPALS, ApiKeyStore, Principal, hash_api_key
@@ -24,7 +25,7 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_session_factory(request: Request) -> sessionmaker[Session]:
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
     """The sessionmaker, for a route that runs several short transactions of its own."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     return factory
@@ -32,8 +33,12 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
 
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 
+# The dependencies below are `async`: FastAPI runs a plain `def` dependency in the thread
+# pool, a hand-off that costs more than their work when the key is cached. What blocks (a
+# key lookup on a cache miss, a shared rate-limit store) goes to the thread pool itself.
 
-def get_principal(request: Request) -> Principal:
+
+async def get_principal(request: Request) -> Principal:
     """Resolve the bearer API key to its organisation and scopes (401 when absent/invalid).
 
     Keys live with organisations, a layer above this one: `create_app()` hands the key store
@@ -41,7 +46,6 @@ def get_principal(request: Request) -> Principal:
     `PRINCIPALS`), so most requests need no query for them; a miss looks the key up (and
     notes its use) in a short transaction of its own, never in the request's.
     """
-    api_keys: ApiKeyStore = request.app.state.api_keys
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -49,17 +53,27 @@ def get_principal(request: Request) -> Principal:
     key_hash = hash_api_key(token.strip())
     principal = PRINCIPALS.get(key_hash)
     if principal is None:
-        with request.app.state.sessionmaker() as session, session.begin():
-            principal = api_keys.authenticate_api_key(session, key=token.strip())
-            if principal is not None and principal.api_key_id is not None:
-                api_keys.note_api_key_use(session, key_id=principal.api_key_id)
+        principal = await run_in_threadpool(_look_up_key, request, token.strip())
         if principal is not None:
             PRINCIPALS.put(key_hash, principal)
     if principal is None:
         raise Unauthorized("The API key is not valid or has been revoked.")
     request.state.org_id = principal.org_id
     if principal.api_key_id is not None:
-        limit_api_key(request, principal.api_key_id)
+        limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+        if limiter is not None and limiter.shared:
+            await run_in_threadpool(limit_api_key, request, principal.api_key_id)
+        else:
+            limit_api_key(request, principal.api_key_id)  # in memory: no I/O
+    return principal
+
+
+def _look_up_key(request: Request, key: str) -> Principal | None:
+    api_keys: ApiKeyStore = request.app.state.api_keys
+    with request.app.state.sessionmaker() as session, session.begin():
+        principal = api_keys.authenticate_api_key(session, key=key)
+        if principal is not None and principal.api_key_id is not None:
+            api_keys.note_api_key_use(session, key_id=principal.api_key_id)
     return principal
 
 
@@ -84,8 +98,8 @@ def limit_api_key(request: Request, key_id: str) -> None:
     enforce_rate_limit(request, limit, "api-key", key_id, "This API key")
 
 
-def require(scope: str) -> Callable[[Principal], Principal]:
-    def _check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+def require(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
+    async def _check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if not principal.has(scope):
             raise Forbidden(f"This API key lacks the '{scope}' scope.")
         return principal

@@ -36,10 +36,9 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"])
 )
 def record_event(
     body: EventCreate,
-    response: Response,
     factory: SessionFactoryDep,
     principal: WritePrincipal,
-) -> EventWriteResult:
+) -> Response:
     """Record one contact event (201), or acknowledge an identical replay (200).
 
     The same `external_id` with different content is a 409. An unknown candidate is a 422
@@ -48,9 +47,13 @@ def record_event(
     [outcome] = flows.ingest_events(factory, org_id=principal.org_id, items=[body])
     if outcome.problem is not None:
         raise outcome.problem
-    response.status_code = outcome.status
     read = event_read(outcome.stored_event(), body.candidate_external_id)
-    return EventWriteResult(**read.model_dump(), created=outcome.created)
+    result = EventWriteResult.model_validate({**dict(read), "created": outcome.created})
+    # Serialised once, here: returned as a model, FastAPI would dump, validate and dump it
+    # again against `response_model` (which still documents the body).
+    return Response(
+        result.model_dump_json(), status_code=outcome.status, media_type="application/json"
+    )
 
 
 @router.post(
