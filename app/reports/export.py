@@ -168,10 +168,11 @@ def iter_rows(
     scope: ReportScope,
     *,
     sections: Sequence[ReportSection] = SECTIONS,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> Iterator[list[Row]]:
     """Every row of these sections, `chunk` keys at a time (loaded objects are let go)."""
     dialect = session.get_bind().dialect.name
+    chunk = chunk or CHUNK
     for section in sections:
         keys_select = section_keys(scope, section, dialect=dialect)
         after: str | None = None

@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Interval,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased, load_only
 
 from app.candidates.models import Candidate
@@ -276,13 +287,13 @@ def waiting_on_us_ids(
 def _answered_after(
     inbound: Any, org_id: str, *, as_of: datetime, dialect: str
 ) -> ColumnElement[bool]:
-    """An outbound event (not a copy) at or after `inbound`, up to `as_of`."""
+    """An outbound event (not a copy) after `inbound` in the contract's order, up to `as_of`."""
     outbound = aliased(Event)
     return exists().where(
         outbound.org_id == org_id,
         outbound.candidate_id == inbound.candidate_id,
         outbound.direction == "outbound",
-        outbound.occurred_at >= inbound.occurred_at,
+        _in_order(inbound, outbound),
         outbound.occurred_at <= as_of,
         _not_a_copy(outbound, org_id, dialect=dialect),
     )
@@ -312,11 +323,16 @@ def _same_message_before(
         earlier.direction == later.direction,
         earlier.channel == later.channel,
         earlier.body_key == later.body_key,
-        or_(
-            earlier.occurred_at < later.occurred_at,
-            and_(earlier.occurred_at == later.occurred_at, earlier.external_id < later.external_id),
-        ),
+        _in_order(earlier, later),
         earlier.occurred_at >= _minus_window(later.occurred_at, dialect),
+    )
+
+
+def _in_order(earlier: Any, later: Any) -> ColumnElement[bool]:
+    """`earlier` comes before `later` in the contract's order: occurred_at, then external_id."""
+    return or_(
+        earlier.occurred_at < later.occurred_at,
+        and_(earlier.occurred_at == later.occurred_at, earlier.external_id < later.external_id),
     )
 
 
@@ -325,7 +341,7 @@ def _minus_window(instant: Any, dialect: str) -> Any:
     if dialect == "sqlite":
         seconds = int(DUPLICATE_WINDOW.total_seconds())
         return func.strftime("%Y-%m-%d %H:%M:%f", instant, literal(f"-{seconds} seconds"))
-    return instant - DUPLICATE_WINDOW
+    return instant - literal(DUPLICATE_WINDOW, Interval())
 
 
 def candidates_by_id(
@@ -709,9 +725,9 @@ def open_waiting_since(
     """When each candidate's open "waiting on us" clock started, as of `as_of`.
 
     The mirror view's rule (events/domain.py) in SQL: the first inbound event that needs a
-    reply (`needs_reply`, set at ingest) with no outbound event after it, second copies of a
-    message left out (`_not_a_copy`). Events at the very same instant as an outbound event
-    are taken as before it.
+    reply (`needs_reply`, set at ingest) with no outbound event after it (in the contract's
+    order: occurred_at, then external_id), second copies of a message left out
+    (`_not_a_copy`).
     """
     dialect = session.get_bind().dialect.name
     out: dict[str, datetime] = {}
