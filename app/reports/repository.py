@@ -285,7 +285,12 @@ def waiting_on_us_ids(
 
 
 def _answered_after(
-    inbound: Any, org_id: str, *, as_of: datetime, dialect: str
+    inbound: Any,
+    org_id: str,
+    *,
+    as_of: datetime,
+    dialect: str,
+    candidate_ids: Sequence[str] | None = None,
 ) -> ColumnElement[bool]:
     """An outbound event (not a copy) after `inbound` in the contract's order, up to `as_of`."""
     outbound = aliased(Event)
@@ -295,23 +300,34 @@ def _answered_after(
         outbound.direction == "outbound",
         _in_order(inbound, outbound),
         outbound.occurred_at <= as_of,
-        _not_a_copy(outbound, org_id, dialect=dialect),
+        _not_a_copy(outbound, org_id, dialect=dialect, candidate_ids=candidate_ids),
     )
 
 
-def _not_a_copy(event: Any, org_id: str, *, dialect: str) -> ColumnElement[bool]:
+def _not_a_copy(
+    event: Any, org_id: str, *, dialect: str, candidate_ids: Sequence[str] | None = None
+) -> ColumnElement[bool]:
     """`event` is not the second copy of a message synced twice (events/domain's rule).
 
     A copy has an earlier first copy (same candidate, direction, channel and `body_key`)
     within `DUPLICATE_WINDOW`; a first copy is taken as one with no such predecessor itself.
     That agrees with `find_duplicates` unless one message arrives four times within twice the
-    window.
+    window. The copies are found once (an uncorrelated subquery joined on equal keys), not per
+    event, so no plan can nest scans of the organisation's events inside each other.
     """
-    first, before_first = aliased(Event), aliased(Event)
-    return ~exists().where(
-        _same_message_before(first, event, org_id, dialect=dialect),
-        ~exists().where(_same_message_before(before_first, first, org_id, dialect=dialect)),
+    later, first, before_first = aliased(Event), aliased(Event), aliased(Event)
+    copies = (
+        select(later.id)
+        .join(first, _same_message_before(first, later, org_id, dialect=dialect))
+        .where(
+            later.org_id == org_id,
+            later.body_key.is_not(None),
+            ~exists().where(_same_message_before(before_first, first, org_id, dialect=dialect)),
+        )
     )
+    if candidate_ids is not None:
+        copies = copies.where(later.candidate_id.in_(candidate_ids))
+    return event.id.not_in(copies)
 
 
 def _same_message_before(
@@ -740,8 +756,8 @@ def open_waiting_since(
                 Event.direction == "inbound",
                 Event.needs_reply.is_(True),
                 Event.occurred_at <= as_of,
-                _not_a_copy(Event, org_id, dialect=dialect),
-                ~_answered_after(Event, org_id, as_of=as_of, dialect=dialect),
+                _not_a_copy(Event, org_id, dialect=dialect, candidate_ids=chunk),
+                ~_answered_after(Event, org_id, as_of=as_of, dialect=dialect, candidate_ids=chunk),
             )
             .group_by(Event.candidate_id)
         )
