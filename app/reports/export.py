@@ -198,6 +198,7 @@ def page(
     position: tuple[ReportSection, str | None] | None = None,
 ) -> WeeklyReportPageRead:
     """One page of up to `limit` rows from `position` (None: the first page, with the summary)."""
+    repository.plan_for_reports(session)
     dialect = session.get_bind().dialect.name
     section, after = position or (SECTIONS[0], None)
     index = SECTIONS.index(section)
@@ -260,6 +261,7 @@ def _snapshot(session: Session) -> None:
     """Read every chunk from one snapshot on PostgreSQL (SQLite's read transaction is one)."""
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    repository.plan_for_reports(session)
 
 
 def stream_jsonl(factory: sessionmaker[Session], scope: ReportScope) -> Iterator[str]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session, aliased, load_only
 
@@ -76,6 +77,17 @@ def _reported_flag(
             and_(flag.raised_at < start, flag.active.is_(True)),
         ),
     )
+
+
+def plan_for_reports(session: Session) -> None:
+    """No JIT for the rest of this transaction on PostgreSQL.
+
+    The report's filters hold correlated subqueries that seldom run (they apply to few
+    candidates) but are costed as if they ran for every row; past `jit_above_cost` the
+    server spends seconds compiling a plan that executes in milliseconds.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def recruiter_known(session: Session, org_id: str, external_id: str) -> bool:

@@ -158,6 +158,7 @@ def build_report(
     recruiter_name: str | None,
 ) -> WeeklyReportRead:
     """Assemble the report from stored state, which must already hold at `as_of`."""
+    repository.plan_for_reports(session)
     scope = (session, org_id, recruiter_external_id)
     start, end = week.starts_at, week.ends_at
 
