@@ -59,6 +59,22 @@ def _scoped(stmt: _SelectT, org_id: str, recruiter_external_id: str | None) -> _
     return stmt
 
 
+# The flag columns a report shows (not the external evidence ids, keys or status notes).
+_REPORT_FLAG_COLUMNS = load_only(
+    Flag.id,
+    Flag.candidate_id,
+    Flag.code,
+    Flag.severity,
+    Flag.summary,
+    Flag.clears_when,
+    Flag.evidence,
+    Flag.raised_at,
+    Flag.status,
+    Flag.active,
+    Flag.cleared_at,
+)
+
+
 def _among(stmt: _SelectT, column: Any, keys: Sequence[str] | None) -> _SelectT:
     """Restrict to one page of keys (None: no restriction)."""
     return stmt if keys is None else stmt.where(column.in_(keys))
@@ -143,7 +159,7 @@ def flagged(
         org_id,
         recruiter_external_id,
     ).where(Candidate.status == "active", _reported_flag(Flag, org_id, start=start, end=end))
-    stmt = _among(stmt, Candidate.id, candidate_ids)
+    stmt = _among(stmt, Candidate.id, candidate_ids).options(_REPORT_FLAG_COLUMNS)
     rows = list(session.execute(stmt.order_by(Candidate.id, Flag.raised_at, Flag.id)))
     scores = report_scores(session, org_id, sorted({c.id for _, c in rows}))
     return [(f, c, scores.get(c.id)) for f, c in rows]
@@ -339,7 +355,8 @@ def _not_a_copy(
     )
     if candidate_ids is not None:
         copies = copies.where(later.candidate_id.in_(candidate_ids))
-    return event.id.not_in(copies)
+    clause: ColumnElement[bool] = event.id.not_in(copies)
+    return clause
 
 
 def _same_message_before(
