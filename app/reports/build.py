@@ -25,6 +25,7 @@ from app.scoring.models import CandidateScore, Flag, ScoreChange
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 UNANSWERED_LABEL = "no reply yet"
+MEETING_CLOSED_LABEL = "closed by attending a meeting"
 
 
 def who(candidate: Candidate) -> dict[str, Any]:
@@ -241,11 +242,18 @@ def responsiveness(this_week: WeekStatsRead, previous_week: WeekStatsRead) -> Re
 
 
 def latency_distribution(stats: ExchangeStats) -> list[LatencyBucketRead]:
-    """Reply-time bars for this week's exchanges, plus one bar for those still unanswered."""
-    counts: Sequence[int] = (*stats.buckets, stats.opened - stats.responded)
+    """Reply-time bars for this week's exchanges, then one bar for those only attending a
+    meeting closed (no reply time) and one for those still unanswered: they sum to the
+    exchanges opened."""
+    counts: Sequence[int] = (
+        *stats.buckets,
+        stats.responded - stats.timed,
+        stats.opened - stats.responded,
+    )
     total = sum(counts)
     bounds: list[tuple[str, float | None, float | None]] = [
         *LATENCY_BUCKETS,
+        (MEETING_CLOSED_LABEL, None, None),
         (UNANSWERED_LABEL, None, None),
     ]
     return [

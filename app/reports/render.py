@@ -58,41 +58,49 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat().replace("+00:00", "Z") if value is not None else ""
 
 
+def csv_row(item: FlaggedCandidateRead) -> dict[str, Any]:
+    """One flagged candidate as a CSV row, the top reason spelled out."""
+    top = item.flags[0] if item.flags else None
+    return {
+        "category": item.category,
+        "candidate_id": item.candidate_id,
+        "external_id": item.external_id,
+        "name": item.name or "",
+        "recruiter_external_id": item.recruiter_external_id or "",
+        "job": item.job or "",
+        "stage": item.stage or "",
+        "score": "" if item.score is None else item.score,
+        "band": item.band,
+        "flags": ";".join(f.code for f in item.flags),
+        "top_reason_code": top.code if top else "",
+        "top_reason_severity": top.severity if top else "",
+        "top_reason": top.summary if top else "",
+        "raised_at": _iso(top.raised_at) if top else "",
+        "evidence_dates": ";".join(_iso(d) for d in top.evidence_dates) if top else "",
+        "next_action": item.next_action or "",
+        "next_action_due_at": _iso(item.next_action_due_at),
+    }
+
+
 def csv_rows(report: WeeklyReportRead) -> list[dict[str, Any]]:
-    """One row per flagged candidate (newly flagged first), the top reason spelled out."""
-    rows: list[dict[str, Any]] = []
-    for item in [*report.newly_flagged, *report.still_flagged]:
-        top = item.flags[0] if item.flags else None
-        rows.append(
-            {
-                "category": item.category,
-                "candidate_id": item.candidate_id,
-                "external_id": item.external_id,
-                "name": item.name or "",
-                "recruiter_external_id": item.recruiter_external_id or "",
-                "job": item.job or "",
-                "stage": item.stage or "",
-                "score": "" if item.score is None else item.score,
-                "band": item.band,
-                "flags": ";".join(f.code for f in item.flags),
-                "top_reason_code": top.code if top else "",
-                "top_reason_severity": top.severity if top else "",
-                "top_reason": top.summary if top else "",
-                "raised_at": _iso(top.raised_at) if top else "",
-                "evidence_dates": ";".join(_iso(d) for d in top.evidence_dates) if top else "",
-                "next_action": item.next_action or "",
-                "next_action_due_at": _iso(item.next_action_due_at),
-            }
-        )
-    return rows
+    """One row per flagged candidate (newly flagged first)."""
+    return [csv_row(item) for item in [*report.newly_flagged, *report.still_flagged]]
+
+
+def csv_writer(buffer: io.StringIO) -> "csv.DictWriter[str]":
+    return csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+
+
+def write_csv_row(writer: "csv.DictWriter[str]", item: FlaggedCandidateRead) -> None:
+    writer.writerow({k: _csv_safe(v) for k, v in csv_row(item).items()})
 
 
 def render_csv(report: WeeklyReportRead) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writeheader()
-    for row in csv_rows(report):
-        writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+    for item in [*report.newly_flagged, *report.still_flagged]:
+        write_csv_row(writer, item)
     return buffer.getvalue()
 
 
@@ -195,13 +203,15 @@ SUBJECT_MAX = 68
 
 MEDIA_TYPES = {
     "application/json": "json",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
     "text/csv": "csv",
     "text/html": "html",
 }
 
 
 def negotiate(accept: str | None) -> str | None:
-    """Pick json, csv or html from an Accept header by q-value (JSON when absent or `*/*`)."""
+    """Pick json, jsonl, csv or html from Accept by q-value (JSON when absent or `*/*`)."""
     if not accept or not accept.strip():
         return "json"
     best: tuple[float, int, int, str] | None = None

@@ -10,12 +10,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Interval,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, aliased, load_only
 
 from app.candidates.models import Candidate
 from app.core.chunks import chunked
 from app.events import repository as events_repository
+from app.events.domain import DUPLICATE_WINDOW
 from app.events.models import Event, Exchange
 from app.recruiters.models import Recruiter
 from app.reports.models import ReportSend
@@ -44,6 +57,53 @@ def _scoped(stmt: _SelectT, org_id: str, recruiter_external_id: str | None) -> _
     if recruiter_external_id is not None:
         stmt = stmt.where(Candidate.recruiter_external_id == recruiter_external_id)
     return stmt
+
+
+# The flag columns a report shows (not the external evidence ids, keys or status notes).
+_REPORT_FLAG_COLUMNS = load_only(
+    Flag.id,
+    Flag.candidate_id,
+    Flag.code,
+    Flag.severity,
+    Flag.summary,
+    Flag.clears_when,
+    Flag.evidence,
+    Flag.raised_at,
+    Flag.status,
+    Flag.active,
+    Flag.cleared_at,
+)
+
+
+def _among(stmt: _SelectT, column: Any, keys: Sequence[str] | None) -> _SelectT:
+    """Restrict to one page of keys (None: no restriction)."""
+    return stmt if keys is None else stmt.where(column.in_(keys))
+
+
+def _reported_flag(
+    flag: Any, org_id: str, *, start: datetime, end: datetime
+) -> ColumnElement[bool]:
+    """A flag the report lists: raised in [start, end) or earlier and still active; not dismissed
+    ones."""
+    return and_(
+        flag.org_id == org_id,
+        flag.status != "dismissed",
+        or_(
+            and_(flag.raised_at >= start, flag.raised_at < end),
+            and_(flag.raised_at < start, flag.active.is_(True)),
+        ),
+    )
+
+
+def plan_for_reports(session: Session) -> None:
+    """No JIT for the rest of this transaction on PostgreSQL.
+
+    The report's filters hold correlated subqueries that seldom run (they apply to few
+    candidates) but are costed as if they ran for every row; past `jit_above_cost` the
+    server spends seconds compiling a plan that executes in milliseconds.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def recruiter_known(session: Session, org_id: str, external_id: str) -> bool:
@@ -88,6 +148,7 @@ def flagged(
     *,
     start: datetime,
     end: datetime,
+    candidate_ids: Sequence[str] | None = None,
 ) -> list[tuple[Flag, Candidate, CandidateScore | None]]:
     """Flags raised in [start, end), and flags raised earlier that are still active at `end`.
 
@@ -97,15 +158,8 @@ def flagged(
         select(Flag, Candidate).join(Candidate, Candidate.id == Flag.candidate_id),
         org_id,
         recruiter_external_id,
-    ).where(
-        Flag.org_id == org_id,
-        Candidate.status == "active",
-        Flag.status != "dismissed",
-        or_(
-            and_(Flag.raised_at >= start, Flag.raised_at < end),
-            and_(Flag.raised_at < start, Flag.active.is_(True)),
-        ),
-    )
+    ).where(Candidate.status == "active", _reported_flag(Flag, org_id, start=start, end=end))
+    stmt = _among(stmt, Candidate.id, candidate_ids).options(_REPORT_FLAG_COLUMNS)
     rows = list(session.execute(stmt.order_by(Candidate.id, Flag.raised_at, Flag.id)))
     scores = report_scores(session, org_id, sorted({c.id for _, c in rows}))
     return [(f, c, scores.get(c.id)) for f, c in rows]
@@ -155,6 +209,7 @@ def band_recoveries(
     *,
     start: datetime,
     end: datetime,
+    candidate_ids: Sequence[str] | None = None,
 ) -> list[tuple[ScoreChange, Candidate, CandidateScore]]:
     """Changes in (start, end] that left `not_that_into_you`, for candidates still out of it.
 
@@ -175,6 +230,7 @@ def band_recoveries(
         ScoreChange.band != NOT_THAT_INTO_YOU,
         CandidateScore.band != NOT_THAT_INTO_YOU,
     )
+    stmt = _among(stmt, Candidate.id, candidate_ids)
     rows = session.execute(stmt.order_by(Candidate.id, ScoreChange.at, ScoreChange.id))
     return [(change, c, s) for change, c, s in rows]
 
@@ -186,6 +242,7 @@ def cleared_flags(
     *,
     start: datetime,
     end: datetime,
+    candidate_ids: Sequence[str] | None = None,
 ) -> list[tuple[Flag, Candidate, CandidateScore | None]]:
     """Flags cleared in (start, end] of candidates with no active flag left at `end`."""
     other = aliased(Flag)
@@ -213,65 +270,149 @@ def cleared_flags(
         Flag.raised_at < end,
         ~exists(still_open),
     )
+    stmt = _among(stmt, Candidate.id, candidate_ids)
     rows = list(session.execute(stmt.order_by(Candidate.id, Flag.cleared_at, Flag.id)))
     scores = report_scores(session, org_id, sorted({c.id for _, c in rows}))
     return [(f, c, scores.get(c.id)) for f, c in rows]
 
 
-def maybe_waiting_on_us(
+def waiting_on_us_ids(
+    org_id: str, recruiter_external_id: str | None, *, as_of: datetime, dialect: str
+) -> Select[Any]:
+    """Active candidates waiting on us at `as_of`: an open clock or an overdue promise.
+
+    The open clock is the stored `waiting_since` where the summary covers `as_of` (no event
+    after it), else the mirror view's rule in SQL (`open_waiting_since`); overdue promises
+    follow events/domain's rule (`overdue_promise_clause`).
+    """
+    covered = or_(Candidate.last_event_at.is_(None), Candidate.last_event_at <= as_of)
+    inbound = aliased(Event)
+    answered = _answered_after(inbound, org_id, as_of=as_of, dialect=dialect)
+    clock_in_sql = exists().where(
+        inbound.org_id == org_id,
+        inbound.candidate_id == Candidate.id,
+        inbound.direction == "inbound",
+        inbound.needs_reply.is_(True),
+        inbound.occurred_at <= as_of,
+        _not_a_copy(inbound, org_id, dialect=dialect),
+        ~answered,
+    )
+    promise = aliased(Event)
+    overdue = exists().where(
+        promise.candidate_id == Candidate.id,
+        events_repository.overdue_promise_clause(promise, org_id=org_id, as_of=as_of),
+    )
+    return _scoped(select(Candidate.id), org_id, recruiter_external_id).where(
+        Candidate.status == "active",
+        or_(
+            and_(covered, Candidate.waiting_since.is_not(None)),
+            and_(~covered, clock_in_sql),
+            overdue,
+        ),
+    )
+
+
+def _answered_after(
+    inbound: Any,
+    org_id: str,
+    *,
+    as_of: datetime,
+    dialect: str,
+    candidate_ids: Sequence[str] | None = None,
+) -> ColumnElement[bool]:
+    """An outbound event (not a copy) after `inbound` in the contract's order, up to `as_of`."""
+    outbound = aliased(Event)
+    return exists().where(
+        outbound.org_id == org_id,
+        outbound.candidate_id == inbound.candidate_id,
+        outbound.direction == "outbound",
+        _in_order(inbound, outbound),
+        outbound.occurred_at <= as_of,
+        _not_a_copy(outbound, org_id, dialect=dialect, candidate_ids=candidate_ids),
+    )
+
+
+def _not_a_copy(
+    event: Any, org_id: str, *, dialect: str, candidate_ids: Sequence[str] | None = None
+) -> ColumnElement[bool]:
+    """`event` is not the second copy of a message synced twice (events/domain's rule).
+
+    A copy has an earlier first copy (same candidate, direction, channel and `body_key`)
+    within `DUPLICATE_WINDOW`; a first copy is taken as one with no such predecessor itself.
+    That agrees with `find_duplicates` unless one message arrives four times within twice the
+    window. The copies are found once (an uncorrelated subquery joined on equal keys), not per
+    event, so no plan can nest scans of the organisation's events inside each other.
+    """
+    later, first, before_first = aliased(Event), aliased(Event), aliased(Event)
+    copies = (
+        select(later.id)
+        .join(first, _same_message_before(first, later, org_id, dialect=dialect))
+        .where(
+            later.org_id == org_id,
+            later.body_key.is_not(None),
+            ~exists().where(_same_message_before(before_first, first, org_id, dialect=dialect)),
+        )
+    )
+    if candidate_ids is not None:
+        copies = copies.where(later.candidate_id.in_(candidate_ids))
+    clause: ColumnElement[bool] = event.id.not_in(copies)
+    return clause
+
+
+def _same_message_before(
+    earlier: Any, later: Any, org_id: str, *, dialect: str
+) -> ColumnElement[bool]:
+    return and_(
+        earlier.org_id == org_id,
+        earlier.candidate_id == later.candidate_id,
+        earlier.direction == later.direction,
+        earlier.channel == later.channel,
+        earlier.body_key == later.body_key,
+        _in_order(earlier, later),
+        earlier.occurred_at >= _minus_window(later.occurred_at, dialect),
+    )
+
+
+def _in_order(earlier: Any, later: Any) -> ColumnElement[bool]:
+    """`earlier` comes before `later` in the contract's order: occurred_at, then external_id."""
+    return or_(
+        earlier.occurred_at < later.occurred_at,
+        and_(earlier.occurred_at == later.occurred_at, earlier.external_id < later.external_id),
+    )
+
+
+def _minus_window(instant: Any, dialect: str) -> Any:
+    """`instant - DUPLICATE_WINDOW` in SQL (SQLite keeps text, compared as text)."""
+    if dialect == "sqlite":
+        seconds = int(DUPLICATE_WINDOW.total_seconds())
+        return func.strftime("%Y-%m-%d %H:%M:%f", instant, literal(f"-{seconds} seconds"))
+    return instant - literal(DUPLICATE_WINDOW, Interval())
+
+
+def candidates_by_id(
+    session: Session, org_id: str, candidate_ids: Sequence[str]
+) -> list[Candidate]:
+    """The organisation's candidates with these ids, by id."""
+    stmt = select(Candidate).where(Candidate.org_id == org_id, Candidate.id.in_(candidate_ids))
+    return list(session.scalars(stmt.order_by(Candidate.id)))
+
+
+def waiting_on_us(
     session: Session, org_id: str, recruiter_external_id: str | None, *, as_of: datetime
 ) -> list[Candidate]:
-    """Active candidates who may be waiting on us at `as_of` (exact check: `compute_history`).
-
-    Those whose last inbound event needing a reply is not older than our last outbound event,
-    those with a
-    passed `promised_by`, and those the stored summary says are waiting.
-    """
-    last_in = (
-        select(Event.candidate_id, func.max(Event.occurred_at).label("at"))
-        .where(
-            Event.org_id == org_id,
-            Event.direction == "inbound",
-            Event.needs_reply.is_(True),
-            Event.occurred_at <= as_of,
-        )
-        .group_by(Event.candidate_id)
-        .subquery()
-    )
-    last_out = (
-        select(Event.candidate_id, func.max(Event.occurred_at).label("at"))
-        .where(Event.org_id == org_id, Event.direction == "outbound", Event.occurred_at <= as_of)
-        .group_by(Event.candidate_id)
-        .subquery()
-    )
-    promised = select(Event.candidate_id).where(
-        Event.org_id == org_id,
-        Event.direction == "outbound",
-        Event.promised_by.is_not(None),
-        Event.promised_by < as_of,
-        Event.occurred_at <= as_of,
-    )
-    stmt = (
-        _scoped(select(Candidate), org_id, recruiter_external_id)
-        .outerjoin(last_in, last_in.c.candidate_id == Candidate.id)
-        .outerjoin(last_out, last_out.c.candidate_id == Candidate.id)
-        .where(
-            Candidate.status == "active",
-            or_(
-                and_(
-                    last_in.c.at.is_not(None),
-                    or_(last_out.c.at.is_(None), last_in.c.at >= last_out.c.at),
-                ),
-                Candidate.id.in_(promised),
-                Candidate.waiting_since.is_not(None),
-            ),
-        )
-    )
+    """Candidates waiting on us at `as_of` (`waiting_on_us_ids`), by id."""
+    ids = waiting_on_us_ids(
+        org_id, recruiter_external_id, as_of=as_of, dialect=session.get_bind().dialect.name
+    ).subquery()
+    stmt = select(Candidate).where(Candidate.id.in_(select(ids.c.id)))
     return list(session.scalars(stmt.order_by(Candidate.id)))
 
 
 def declined(
-    session: Session, org_id: str, recruiter_external_id: str | None
+    session: Session,
+    org_id: str,
+    recruiter_external_id: str | None,
+    candidate_ids: Sequence[str] | None = None,
 ) -> list[tuple[CandidateScore, Candidate]]:
     """Active candidates whose stored band is `declined` (fresh at the report's instant)."""
     stmt = _scoped(
@@ -285,6 +426,7 @@ def declined(
         CandidateScore.band == DECLINED,
         Candidate.status == "active",
     )
+    stmt = _among(stmt, Candidate.id, candidate_ids)
     rows = session.execute(stmt.order_by(CandidateScore.next_action_due_at.desc(), Candidate.id))
     return [(s, c) for s, c in rows]
 
@@ -296,6 +438,7 @@ def no_shows(
     *,
     start: datetime,
     end: datetime,
+    event_ids: Sequence[str] | None = None,
 ) -> list[tuple[Event, Candidate]]:
     stmt = _scoped(
         select(Event, Candidate).join(Candidate, Candidate.id == Event.candidate_id),
@@ -308,8 +451,146 @@ def no_shows(
         Event.occurred_at >= start,
         Event.occurred_at < end,
     )
+    stmt = _among(stmt, Event.id, event_ids)
     rows = session.execute(stmt.order_by(Event.occurred_at, Event.external_id))
     return [(e, c) for e, c in rows]
+
+
+# --- each section's keys, for counting and keyset pages -----------------------------------
+# A section is one select of one string key (a candidate id, or an event id for no-shows):
+# `count_keys` counts it, `page_keys` reads it in key order after a key.
+
+
+def flagged_ids(
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    start: datetime,
+    end: datetime,
+    newly: bool,
+) -> Select[Any]:
+    """Active candidates with a reported flag (`flagged`): newly (one raised in [start, end))
+    or still flagged (only older ones)."""
+    reported, raised_now = aliased(Flag), aliased(Flag)
+    this_week = exists().where(
+        raised_now.candidate_id == Candidate.id,
+        _reported_flag(raised_now, org_id, start=start, end=end),
+        raised_now.raised_at >= start,
+    )
+    any_flag = exists().where(
+        reported.candidate_id == Candidate.id,
+        _reported_flag(reported, org_id, start=start, end=end),
+    )
+    return _scoped(select(Candidate.id), org_id, recruiter_external_id).where(
+        Candidate.status == "active", this_week if newly else and_(any_flag, ~this_week)
+    )
+
+
+def recovered_ids(
+    org_id: str, recruiter_external_id: str | None, *, start: datetime, end: datetime
+) -> Select[Any]:
+    """Candidates `band_recoveries` or `cleared_flags` list, less those who declined."""
+    left_band = _scoped(
+        select(Candidate.id.label("id"))
+        .join(ScoreChange, ScoreChange.candidate_id == Candidate.id)
+        .join(CandidateScore, CandidateScore.candidate_id == Candidate.id),
+        org_id,
+        recruiter_external_id,
+    ).where(
+        ScoreChange.org_id == org_id,
+        ScoreChange.at > start,
+        ScoreChange.at <= end,
+        ScoreChange.previous_band == NOT_THAT_INTO_YOU,
+        ScoreChange.band != NOT_THAT_INTO_YOU,
+        CandidateScore.band.not_in((NOT_THAT_INTO_YOU, DECLINED)),
+    )
+    other = aliased(Flag)
+    still_open = exists().where(
+        other.candidate_id == Flag.candidate_id,
+        other.active.is_(True),
+        other.status != "dismissed",
+        other.raised_at < end,
+    )
+    cleared = _scoped(
+        select(Candidate.id.label("id"))
+        .join(Flag, Flag.candidate_id == Candidate.id)
+        .outerjoin(CandidateScore, CandidateScore.candidate_id == Candidate.id),
+        org_id,
+        recruiter_external_id,
+    ).where(
+        Flag.org_id == org_id,
+        Flag.active.is_(False),
+        Flag.status != "dismissed",
+        Flag.cleared_at > start,
+        Flag.cleared_at <= end,
+        Flag.raised_at < end,
+        ~still_open,
+        or_(CandidateScore.band.is_(None), CandidateScore.band != DECLINED),
+    )
+    both = left_band.union(cleared).subquery()
+    return select(both.c.id)
+
+
+def no_show_ids(
+    org_id: str, recruiter_external_id: str | None, *, start: datetime, end: datetime
+) -> Select[Any]:
+    return _scoped(
+        select(Event.id).join(Candidate, Candidate.id == Event.candidate_id),
+        org_id,
+        recruiter_external_id,
+    ).where(
+        Event.org_id == org_id,
+        Event.type == "meeting",
+        Event.outcome == "no_show",
+        Event.occurred_at >= start,
+        Event.occurred_at < end,
+    )
+
+
+def declined_ids(org_id: str, recruiter_external_id: str | None) -> Select[Any]:
+    return _scoped(
+        select(Candidate.id).join(CandidateScore, CandidateScore.candidate_id == Candidate.id),
+        org_id,
+        recruiter_external_id,
+    ).where(
+        CandidateScore.org_id == org_id,
+        CandidateScore.band == DECLINED,
+        Candidate.status == "active",
+    )
+
+
+def next_action_ids(
+    org_id: str, recruiter_external_id: str | None, *, start: datetime, end: datetime
+) -> Select[Any]:
+    """Candidates with a next action (other than `none`) due in [start, end)."""
+    action = CandidateScore.next_action["action"].as_string()
+    return _scoped(
+        select(Candidate.id).join(CandidateScore, CandidateScore.candidate_id == Candidate.id),
+        org_id,
+        recruiter_external_id,
+    ).where(
+        CandidateScore.org_id == org_id,
+        Candidate.status == "active",
+        CandidateScore.next_action_due_at >= start,
+        CandidateScore.next_action_due_at < end,
+        action.is_not(None),
+        action != "none",
+    )
+
+
+def count_keys(session: Session, keys: Select[Any]) -> int:
+    """How many keys a section's select yields."""
+    return int(session.scalar(select(func.count()).select_from(keys.subquery())) or 0)
+
+
+def page_keys(session: Session, keys: Select[Any], *, after: str | None, limit: int) -> list[str]:
+    """Up to `limit` of a section's keys in ascending order, after `after` (exclusive)."""
+    sub = keys.subquery()
+    key = sub.c[0]
+    stmt = select(key)
+    if after is not None:
+        stmt = stmt.where(key > after)
+    return list(session.scalars(stmt.order_by(key).limit(limit)))
 
 
 @dataclass(frozen=True)
@@ -320,6 +601,8 @@ class ExchangeStats:
     responded: int
     median_business_seconds: float | None
     buckets: tuple[int, ...]
+    timed: int = 0
+    """Answered exchanges with a reply time (the rest only a meeting attended closed)."""
 
 
 def exchange_stats(
@@ -359,7 +642,11 @@ def exchange_stats(
     opened, responded, timed_count, *buckets = (int(v) for v in row)
     median = _median_business_seconds(session, base.where(timed), timed_count)
     return ExchangeStats(
-        opened=opened, responded=responded, median_business_seconds=median, buckets=tuple(buckets)
+        opened=opened,
+        responded=responded,
+        median_business_seconds=median,
+        buckets=tuple(buckets),
+        timed=timed_count,
     )
 
 
@@ -384,6 +671,7 @@ def next_actions_due(
     *,
     start: datetime,
     end: datetime,
+    candidate_ids: Sequence[str] | None = None,
 ) -> list[tuple[CandidateScore, Candidate]]:
     stmt = _scoped(
         select(CandidateScore, Candidate).join(
@@ -397,6 +685,7 @@ def next_actions_due(
         CandidateScore.next_action_due_at >= start,
         CandidateScore.next_action_due_at < end,
     )
+    stmt = _among(stmt, Candidate.id, candidate_ids)
     rows = session.execute(stmt.order_by(CandidateScore.next_action_due_at, Candidate.id))
     return [(s, c) for s, c in rows]
 
@@ -481,33 +770,23 @@ def open_waiting_since(
     """When each candidate's open "waiting on us" clock started, as of `as_of`.
 
     The mirror view's rule (events/domain.py) in SQL: the first inbound event that needs a
-    reply (`needs_reply`, set at ingest) after our last outbound event. (Events at the very
-    same instant as that outbound event are taken as before it; a message synced twice is
-    not told apart here, its copy falls within minutes of the first.)
+    reply (`needs_reply`, set at ingest) with no outbound event after it (in the contract's
+    order: occurred_at, then external_id), second copies of a message left out
+    (`_not_a_copy`).
     """
+    dialect = session.get_bind().dialect.name
     out: dict[str, datetime] = {}
     for chunk in chunked(candidate_ids):
-        last_out = (
-            select(Event.candidate_id, func.max(Event.occurred_at).label("at"))
-            .where(
-                Event.org_id == org_id,
-                Event.candidate_id.in_(chunk),
-                Event.direction == "outbound",
-                Event.occurred_at <= as_of,
-            )
-            .group_by(Event.candidate_id)
-            .subquery()
-        )
         stmt = (
             select(Event.candidate_id, func.min(Event.occurred_at))
-            .outerjoin(last_out, last_out.c.candidate_id == Event.candidate_id)
             .where(
                 Event.org_id == org_id,
                 Event.candidate_id.in_(chunk),
                 Event.direction == "inbound",
                 Event.needs_reply.is_(True),
                 Event.occurred_at <= as_of,
-                or_(last_out.c.at.is_(None), Event.occurred_at > last_out.c.at),
+                _not_a_copy(Event, org_id, dialect=dialect, candidate_ids=chunk),
+                ~_answered_after(Event, org_id, as_of=as_of, dialect=dialect, candidate_ids=chunk),
             )
             .group_by(Event.candidate_id)
         )

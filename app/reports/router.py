@@ -1,15 +1,18 @@
-"""`GET /api/v1/reports/weekly`: the weekly report as JSON, CSV or HTML (by `Accept`);
-`GET /api/v1/reports/flag-quality`: recruiter feedback on each signal."""
+"""`GET /api/v1/reports/weekly`: the weekly report as JSON, JSON lines or CSV (streamed) or
+HTML (by `Accept` or `?format=`); `GET /api/v1/reports/weekly/items`: the same rows in cursor
+pages; `GET /api/v1/reports/flag-quality`: recruiter feedback on each signal."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
-from app.core.deps import AsOf, ReadPrincipal, SessionDep
+from app.core.deps import AsOf, ReadPrincipal, SessionDep, SessionFactoryDep
 from app.core.errors import AppError, problem_responses
-from app.reports import render
+from app.core.pagination import PageParams, page_params
+from app.reports import export, render
 from app.reports import service as reports_service
-from app.reports.schemas import FlagQualityRead, WeeklyReportRead
+from app.reports.schemas import FlagQualityRead, WeeklyReportPageRead, WeeklyReportRead
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -20,8 +23,14 @@ class NotAcceptable(AppError):
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The report; CSV (one row per flagged candidate) and HTML on request",
+        "description": "The report; JSON lines and CSV (one row per flagged candidate), both "
+        "streamed, and HTML on request",
         "content": {
+            "application/x-ndjson": {
+                "schema": {"type": "string"},
+                "example": '{"section":"summary","week":"2026-W47",...}\n'
+                '{"section":"newly_flagged","candidate_id":"...",...}\n',
+            },
             "text/csv": {
                 "schema": {"type": "string"},
                 "example": "category,candidate_id,external_id,name,...\r\n",
@@ -56,7 +65,16 @@ def get_weekly_report(
     recruiter_external_id: Annotated[
         str | None, Query(max_length=200, description="Only this recruiter's candidates")
     ] = None,
+    output: Annotated[
+        Literal["json", "jsonl", "csv", "html"] | None,
+        Query(
+            alias="format",
+            description="The representation, instead of `Accept`: `jsonl` and `csv` stream",
+        ),
+    ] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    *,
+    factory: SessionFactoryDep,
 ) -> WeeklyReportRead | Response:
     """The weekly flagged-candidate report for an ISO week, org-wide or for one recruiter.
 
@@ -66,10 +84,31 @@ def get_weekly_report(
     the coming week. State is evaluated at the week's end (or `as_of`, if earlier). Send
     `Accept: text/csv` for one row per flagged candidate, `Accept: text/html` for the email
     version. An unknown recruiter is a 404.
+
+    For an export of any size, `Accept: application/x-ndjson` (or `?format=jsonl`) streams
+    JSON lines: first the summary (`"section": "summary"`: everything but the lists, with
+    the totals), then one line per item of every list, named by `section`, each section in
+    key order. The CSV is streamed as well (newly flagged first, each group by candidate).
+    `GET /api/v1/reports/weekly/items` pages the same lines by cursor.
     """
-    media = render.negotiate(accept)
+    media = output or render.negotiate(accept)
     if media is None:
-        raise NotAcceptable("This report is available as application/json, text/csv or text/html.")
+        raise NotAcceptable(
+            "This report is available as application/json, application/x-ndjson, text/csv "
+            "or text/html."
+        )
+    if media in ("jsonl", "csv"):
+        return _stream(
+            media,
+            factory,
+            reports_service.prepare_report(
+                session,
+                org_id=principal.org_id,
+                week=week,
+                recruiter_external_id=recruiter_external_id,
+                now=as_of,
+            ),
+        )
     report = reports_service.weekly_report(
         session,
         org_id=principal.org_id,
@@ -77,17 +116,6 @@ def get_weekly_report(
         recruiter_external_id=recruiter_external_id,
         now=as_of,
     )
-    if media == "csv":
-        suffix = f"-{recruiter_external_id}" if recruiter_external_id else ""
-        filename = _safe(f"followthrough-{report.week}{suffix}.csv")
-        return Response(
-            render.render_csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Vary": "Accept",
-            },
-        )
     if media == "html":
         base_url = request.app.state.settings.base_url
         return Response(
@@ -97,6 +125,73 @@ def get_weekly_report(
         )
     response.headers["Vary"] = "Accept"
     return report
+
+
+def _stream(media: str, factory: Any, scope: reports_service.ReportScope) -> StreamingResponse:
+    """Stream JSON lines or CSV from a transaction of its own (the request's has committed)."""
+    headers = {"Vary": "Accept", "Cache-Control": "no-store"}
+    if media == "jsonl":
+        return StreamingResponse(
+            export.stream_jsonl(factory, scope), media_type="application/x-ndjson", headers=headers
+        )
+    suffix = f"-{scope.recruiter_external_id}" if scope.recruiter_external_id else ""
+    filename = _safe(f"followthrough-{scope.week.label}{suffix}.csv")
+    headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return StreamingResponse(
+        export.stream_csv(factory, scope), media_type="text/csv; charset=utf-8", headers=headers
+    )
+
+
+@router.get(
+    "/weekly/items",
+    response_model=WeeklyReportPageRead,
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+def get_weekly_report_items(
+    session: SessionDep,
+    principal: ReadPrincipal,
+    as_of: AsOf,
+    paging: Annotated[PageParams, Depends(page_params)],
+    week: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description="ISO week as for the whole report (default: the last completed week; "
+            "with a cursor: the cursor's)",
+            examples=["2026-W47"],
+        ),
+    ] = None,
+    recruiter_external_id: Annotated[
+        str | None, Query(max_length=200, description="Only this recruiter's candidates")
+    ] = None,
+) -> WeeklyReportPageRead:
+    """The weekly report's items in cursor pages: the JSON lines export, `limit` at a time.
+
+    Items of every section (`newly_flagged`, `still_flagged`, `recovered`, `waiting_on_us`,
+    `no_shows`, `declined`, `next_actions_due`, in that order, each in key order) are listed
+    one after another, each named by `section` and shaped as in the whole report. The first
+    page carries the `summary` (everything else the report says, totals included); follow
+    `next_cursor` until it is null. A cursor keeps the week, recruiter and `as_of` of the first
+    page; one that is forged or belongs to another week or recruiter is a 400.
+    """
+    position = None
+    now = as_of
+    if paging.cursor is not None:
+        timezone = reports_service.org_timezone(session, org_id=principal.org_id)
+        week, now, position = export.decode_page_cursor(
+            paging.cursor,
+            timezone=timezone,
+            week=week,
+            recruiter_external_id=recruiter_external_id,
+        )
+    scope = reports_service.prepare_report(
+        session,
+        org_id=principal.org_id,
+        week=week,
+        recruiter_external_id=recruiter_external_id,
+        now=now,
+    )
+    return export.page(session, scope, limit=paging.limit, position=position)
 
 
 def _safe(filename: str) -> str:

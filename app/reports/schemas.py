@@ -1,7 +1,7 @@
 """The weekly report as JSON (`GET /api/v1/reports/weekly`); CSV and HTML render the same data."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -158,6 +158,86 @@ class WeeklyReportRead(BaseModel):
         description="Next actions due from the start of the week (overdue ones included) "
         "to the end of the coming week"
     )
+
+
+ReportSection = Literal[
+    "newly_flagged",
+    "still_flagged",
+    "recovered",
+    "waiting_on_us",
+    "no_shows",
+    "declined",
+    "next_actions_due",
+]
+
+
+class WeeklyReportSummaryRead(BaseModel):
+    """The weekly report without its lists: the first line of the JSON-lines export.
+
+    Every field means what it means in the whole report (`WeeklyReportRead`).
+    """
+
+    section: Literal["summary"] = "summary"
+    week: str = Field(examples=["2026-W47"])
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    as_of: datetime
+    generated_at: datetime
+    recruiter_external_id: str | None
+    recruiter_name: str | None
+    totals: ReportTotalsRead = Field(description="How many rows each section has")
+    responsiveness: ResponsivenessRead
+    latency_distribution: list[LatencyBucketRead]
+    next_actions_until: datetime
+
+
+class FlaggedRowRead(FlaggedCandidateRead):
+    section: Literal["newly_flagged", "still_flagged"]
+
+
+class RecoveredRowRead(RecoveredCandidateRead):
+    section: Literal["recovered"] = "recovered"
+
+
+class WaitingRowRead(WaitingCandidateRead):
+    section: Literal["waiting_on_us"] = "waiting_on_us"
+
+
+class NoShowRowRead(NoShowRead):
+    section: Literal["no_shows"] = "no_shows"
+
+
+class DeclinedRowRead(DeclinedCandidateRead):
+    section: Literal["declined"] = "declined"
+
+
+class NextActionRowRead(NextActionDueRead):
+    section: Literal["next_actions_due"] = "next_actions_due"
+
+
+WeeklyReportRowRead = Annotated[
+    FlaggedRowRead
+    | RecoveredRowRead
+    | WaitingRowRead
+    | NoShowRowRead
+    | DeclinedRowRead
+    | NextActionRowRead,
+    Field(discriminator="section"),
+]
+"""One item of one section of the weekly report, named by `section`."""
+
+
+class WeeklyReportPageRead(BaseModel):
+    """One page of the weekly report's items, section after section, each by key.
+
+    The first page (no cursor) carries the summary; later pages have `summary: null`. The
+    cursor pins the week, the scope and the report's `as_of`.
+    """
+
+    summary: WeeklyReportSummaryRead | None
+    items: list[WeeklyReportRowRead]
+    next_cursor: str | None
 
 
 class DismissalReasonRead(BaseModel):

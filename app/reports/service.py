@@ -1,6 +1,7 @@
 """The weekly report: resolve the week and scope, bring stored evaluations up to the week's end,
 then assemble the content (`build.py`) from the queries (`repository.py`)."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from app.reports.schemas import (
     FlagQualityItemRead,
     FlagQualityRead,
     ReportTotalsRead,
+    ResponsivenessRead,
     WeeklyReportRead,
 )
 from app.reports.week import IsoWeek, last_completed_week, parse_week
@@ -47,20 +49,36 @@ def resolve_week(
     return iso, settings
 
 
+def org_timezone(session: Session, *, org_id: str) -> str:
+    return orgs_service.get_current_settings(session, org_id=org_id).document.timezone
+
+
 def report_as_of(week: IsoWeek, now: datetime) -> datetime:
     """The instant a week's report describes: its end, or now while it is under way."""
     return min(week.ends_at, now)
 
 
-def weekly_report(
+@dataclass(frozen=True)
+class ReportScope:
+    """One report: the organisation (or one recruiter), the week and the instant it describes."""
+
+    org_id: str
+    week: IsoWeek
+    as_of: datetime
+    settings: CurrentSettings
+    recruiter_external_id: str | None = None
+    recruiter_name: str | None = None
+
+
+def prepare_report(
     session: Session,
     *,
     org_id: str,
     week: str | None,
     recruiter_external_id: str | None = None,
     now: datetime | None = None,
-) -> WeeklyReportRead:
-    """Build the weekly report for an organisation, or for one of its recruiters (404 if absent)."""
+) -> ReportScope:
+    """Resolve a report's week and scope (422 / 404) and bring stored state up to its `as_of`."""
     now = now or utcnow()
     iso, settings = resolve_week(session, org_id=org_id, week=week, now=now)
     recruiter_name = None
@@ -81,14 +99,36 @@ def weekly_report(
             else None
         ),
     )
+    return ReportScope(
+        org_id=org_id,
+        week=iso,
+        as_of=as_of,
+        settings=settings,
+        recruiter_external_id=recruiter_external_id,
+        recruiter_name=recruiter_name,
+    )
+
+
+def weekly_report(
+    session: Session,
+    *,
+    org_id: str,
+    week: str | None,
+    recruiter_external_id: str | None = None,
+    now: datetime | None = None,
+) -> WeeklyReportRead:
+    """Build the weekly report for an organisation, or for one of its recruiters (404 if absent)."""
+    scope = prepare_report(
+        session, org_id=org_id, week=week, recruiter_external_id=recruiter_external_id, now=now
+    )
     return build_report(
         session,
         org_id=org_id,
-        week=iso,
-        settings=settings,
-        as_of=as_of,
+        week=scope.week,
+        settings=scope.settings,
+        as_of=scope.as_of,
         recruiter_external_id=recruiter_external_id,
-        recruiter_name=recruiter_name,
+        recruiter_name=scope.recruiter_name,
     )
 
 
@@ -118,6 +158,7 @@ def build_report(
     recruiter_name: str | None,
 ) -> WeeklyReportRead:
     """Assemble the report from stored state, which must already hold at `as_of`."""
+    repository.plan_for_reports(session)
     scope = (session, org_id, recruiter_external_id)
     start, end = week.starts_at, week.ends_at
 
@@ -132,21 +173,16 @@ def build_report(
         repository.cleared_flags(*scope, start=start, end=as_of),
     )
 
-    maybe_waiting = repository.maybe_waiting_on_us(*scope, as_of=as_of)
+    waiting_candidates = repository.waiting_on_us(*scope, as_of=as_of)
     waiting = build.waiting_on_us(
-        maybe_waiting, _mirror_views(session, org_id, maybe_waiting, settings, as_of)
+        waiting_candidates, mirror_views(session, org_id, waiting_candidates, settings, as_of)
     )
 
     no_shows = build.no_show_items(repository.no_shows(*scope, start=start, end=end))
     declined = build.declined_items(repository.declined(*scope), start=start, end=end)
 
-    this_stats = repository.exchange_stats(*scope, start=start, end=end, answered_by=as_of)
-    previous = week.shifted(-1)
-    previous_stats = repository.exchange_stats(
-        *scope, start=previous.starts_at, end=previous.ends_at, answered_by=start
-    )
-    responsiveness = build.responsiveness(
-        build.week_stats(week.label, this_stats), build.week_stats(previous.label, previous_stats)
+    this_stats, responsiveness = week_responsiveness(
+        session, org_id, recruiter_external_id, week=week, as_of=as_of
     )
 
     coming_end = week.shifted(1).ends_at
@@ -185,7 +221,29 @@ def build_report(
     )
 
 
-def _mirror_views(
+def week_responsiveness(
+    session: Session,
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    week: IsoWeek,
+    as_of: datetime,
+) -> tuple[repository.ExchangeStats, ResponsivenessRead]:
+    """This week's exchange figures (for the reply-time chart) against the previous week's."""
+    scope = (session, org_id, recruiter_external_id)
+    this_stats = repository.exchange_stats(
+        *scope, start=week.starts_at, end=week.ends_at, answered_by=as_of
+    )
+    previous = week.shifted(-1)
+    previous_stats = repository.exchange_stats(
+        *scope, start=previous.starts_at, end=previous.ends_at, answered_by=week.starts_at
+    )
+    return this_stats, build.responsiveness(
+        build.week_stats(week.label, this_stats), build.week_stats(previous.label, previous_stats)
+    )
+
+
+def mirror_views(
     session: Session,
     org_id: str,
     candidates: list[Candidate],

@@ -1,6 +1,7 @@
 """The report's SQL mirror view agrees with the pure derivation in events/domain.py."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -26,6 +27,8 @@ def test_sql_waiting_clock_and_promises_match_the_domain(engine: Engine, days_ba
     data = generate_org(
         seed=days_back + 11, candidates=40, recruiters=2, start=END - timedelta(weeks=6), end=END
     )
+    # Some messages synced twice (a second copy minutes later), to check the SQL skips copies.
+    data.events.extend(_copies(data.events))
     with transaction(create_sessionmaker(engine)) as session:
         for body in data.candidates:
             flows.upsert_candidate(
@@ -43,6 +46,13 @@ def test_sql_waiting_clock_and_promises_match_the_domain(engine: Engine, days_ba
         overdue = reports_repository.overdue_promises(session, org.org_id, ids, as_of)
         facts = events_repository.facts_for_candidates(session, org.org_id, ids)
         candidates = {c.id: c for c in candidates_repository.lock_many(session, org.org_id, ids)}
+        sql_waiting = set(
+            session.scalars(
+                reports_repository.waiting_on_us_ids(
+                    org.org_id, None, as_of=as_of, dialect=engine.dialect.name
+                )
+            )
+        )
         waiting = promised = 0
         for cid in ids:
             calendar = settings.document.calendar(candidates[cid].timezone)
@@ -53,4 +63,30 @@ def test_sql_waiting_clock_and_promises_match_the_domain(engine: Engine, days_ba
             assert sorted(overdue.get(cid, [])) == expected, cid
             waiting += clock is not None
             promised += bool(expected)
+            expected_waiting = candidates[cid].status == "active" and (
+                clock is not None or bool(expected)
+            )
+            assert (cid in sql_waiting) == expected_waiting, cid
     assert waiting > 0  # the comparison covered real clocks
+
+
+def _copies(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For some inbound messages: our answer a minute later, then the message synced again."""
+    extra = []
+    inbound = [e for e in events if e.get("body") and e["direction"] == "inbound"]
+    for n, event in enumerate(inbound[::3]):
+        at = datetime.fromisoformat(event["occurred_at"])
+        answered_at, copied_at = at + timedelta(minutes=1), at + timedelta(minutes=3 + n % 9)
+        answer = {"direction": "outbound", "body": "Noted, thank you."}
+        extra += [
+            dict(
+                event,
+                **answer,
+                external_id=f"{event['external_id']}-a",
+                occurred_at=answered_at.isoformat(),
+            ),
+            dict(
+                event, external_id=f"{event['external_id']}-copy", occurred_at=copied_at.isoformat()
+            ),
+        ]
+    return extra

@@ -1,0 +1,295 @@
+"""The weekly report as rows, for an export of any size: JSON lines, CSV, cursor pages.
+
+The summary (totals, responsiveness, the reply-time chart) comes from SQL aggregates over
+stored state; then each section is read in keyset-ordered pages of keys
+(`repository.*_ids`, `page_keys`) and only that page's rows are loaded and built with the
+same functions as the whole report (`build.py`), so memory stays flat however large the
+organisation. Sections follow each other in `SECTIONS` order, each ordered by its key (the
+candidate id; the event id for no-shows), not by severity as in the whole report.
+"""
+
+import io
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, get_args
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.errors import AppError, BadRequest
+from app.core.ids import utcnow
+from app.core.pagination import decode_cursor, encode_cursor
+from app.reports import build, render, repository
+from app.reports import service as reports_service
+from app.reports.schemas import (
+    DeclinedRowRead,
+    FlaggedRowRead,
+    NextActionRowRead,
+    NoShowRowRead,
+    RecoveredRowRead,
+    ReportSection,
+    ReportTotalsRead,
+    WaitingRowRead,
+    WeeklyReportPageRead,
+    WeeklyReportSummaryRead,
+)
+from app.reports.service import ReportScope
+from app.reports.week import parse_week
+
+SECTIONS: tuple[ReportSection, ...] = get_args(ReportSection)
+CSV_SECTIONS: tuple[ReportSection, ...] = ("newly_flagged", "still_flagged")
+CHUNK = 500
+"""Keys read per query while streaming (the largest page is `MAX_LIMIT`, also 500)."""
+
+Row = (
+    FlaggedRowRead
+    | RecoveredRowRead
+    | WaitingRowRead
+    | NoShowRowRead
+    | DeclinedRowRead
+    | NextActionRowRead
+)
+
+
+def section_keys(scope: ReportScope, section: ReportSection, *, dialect: str) -> Select[Any]:
+    """The select of one section's keys (see `repository.count_keys` / `page_keys`)."""
+    org_id, recruiter = scope.org_id, scope.recruiter_external_id
+    start, end = scope.week.starts_at, scope.week.ends_at
+    match section:
+        case "newly_flagged" | "still_flagged":
+            return repository.flagged_ids(
+                org_id, recruiter, start=start, end=end, newly=section == "newly_flagged"
+            )
+        case "recovered":
+            return repository.recovered_ids(org_id, recruiter, start=start, end=scope.as_of)
+        case "waiting_on_us":
+            return repository.waiting_on_us_ids(
+                org_id, recruiter, as_of=scope.as_of, dialect=dialect
+            )
+        case "no_shows":
+            return repository.no_show_ids(org_id, recruiter, start=start, end=end)
+        case "declined":
+            return repository.declined_ids(org_id, recruiter)
+        case "next_actions_due":
+            return repository.next_action_ids(
+                org_id, recruiter, start=start, end=scope.week.shifted(1).ends_at
+            )
+
+
+def summary(session: Session, scope: ReportScope) -> WeeklyReportSummaryRead:
+    """Everything but the lists: counts in SQL, then the week's exchange figures."""
+    dialect = session.get_bind().dialect.name
+    counts = {
+        section: repository.count_keys(session, section_keys(scope, section, dialect=dialect))
+        for section in SECTIONS
+    }
+    this_stats, responsiveness = reports_service.week_responsiveness(
+        session, scope.org_id, scope.recruiter_external_id, week=scope.week, as_of=scope.as_of
+    )
+    week = scope.week
+    return WeeklyReportSummaryRead(
+        week=week.label,
+        timezone=week.timezone,
+        starts_at=week.starts_at,
+        ends_at=week.ends_at,
+        as_of=scope.as_of,
+        generated_at=utcnow(),
+        recruiter_external_id=scope.recruiter_external_id,
+        recruiter_name=scope.recruiter_name,
+        totals=ReportTotalsRead(**counts),
+        responsiveness=responsiveness,
+        latency_distribution=build.latency_distribution(this_stats),
+        next_actions_until=week.shifted(1).ends_at,
+    )
+
+
+def section_rows(
+    session: Session, scope: ReportScope, section: ReportSection, keys: Sequence[str]
+) -> list[Row]:
+    """The rows of one section for these keys, in key order."""
+    if not keys:
+        return []
+    by_key = _rows_by_key(session, scope, section, keys)
+    return [by_key[key] for key in keys if key in by_key]
+
+
+def _rows_by_key(
+    session: Session, scope: ReportScope, section: ReportSection, keys: Sequence[str]
+) -> dict[str, Row]:
+    where = (session, scope.org_id, scope.recruiter_external_id)
+    start, end, as_of = scope.week.starts_at, scope.week.ends_at, scope.as_of
+    match section:
+        case "newly_flagged" | "still_flagged":
+            flags = repository.flagged(*where, start=start, end=end, candidate_ids=keys)
+            evidence = repository.event_times(
+                session, scope.org_id, [e for flag, _, _ in flags for e in flag.evidence]
+            )
+            newly, still = build.flagged_candidates(flags, start=start, evidence=evidence)
+            return {
+                item.candidate_id: FlaggedRowRead.model_construct(section=section, **dict(item))
+                for item in (newly if section == "newly_flagged" else still)
+            }
+        case "recovered":
+            recovered = build.recoveries(
+                repository.band_recoveries(*where, start=start, end=as_of, candidate_ids=keys),
+                repository.cleared_flags(*where, start=start, end=as_of, candidate_ids=keys),
+            )
+            return {r.candidate_id: RecoveredRowRead.model_construct(**dict(r)) for r in recovered}
+        case "waiting_on_us":
+            candidates = repository.candidates_by_id(session, scope.org_id, keys)
+            views = reports_service.mirror_views(
+                session, scope.org_id, candidates, scope.settings, as_of
+            )
+            waiting = build.waiting_on_us(candidates, views)
+            return {w.candidate_id: WaitingRowRead.model_construct(**dict(w)) for w in waiting}
+        case "no_shows":
+            no_shows = repository.no_shows(*where, start=start, end=end, event_ids=keys)
+            return {
+                event.id: NoShowRowRead.model_construct(**dict(item))
+                for (event, _), item in zip(no_shows, build.no_show_items(no_shows), strict=True)
+            }
+        case "declined":
+            items = build.declined_items(
+                repository.declined(*where, candidate_ids=keys), start=start, end=end
+            )
+            return {d.candidate_id: DeclinedRowRead.model_construct(**dict(d)) for d in items}
+        case "next_actions_due":
+            due = repository.next_actions_due(
+                *where, start=start, end=scope.week.shifted(1).ends_at, candidate_ids=keys
+            )
+            return {
+                n.candidate_id: NextActionRowRead.model_construct(**dict(n))
+                for n in build.next_action_items(due, as_of=as_of)
+            }
+
+
+def iter_rows(
+    session: Session,
+    scope: ReportScope,
+    *,
+    sections: Sequence[ReportSection] = SECTIONS,
+    chunk: int | None = None,
+) -> Iterator[list[Row]]:
+    """Every row of these sections, `chunk` keys at a time (loaded objects are let go)."""
+    dialect = session.get_bind().dialect.name
+    chunk = chunk or CHUNK
+    for section in sections:
+        keys_select = section_keys(scope, section, dialect=dialect)
+        after: str | None = None
+        while True:
+            keys = repository.page_keys(session, keys_select, after=after, limit=chunk)
+            if keys:
+                yield section_rows(session, scope, section, keys)
+                session.expunge_all()
+            if len(keys) < chunk:
+                break
+            after = keys[-1]
+
+
+# --- cursor pages ----------------------------------------------------------------------------
+_BAD_CURSOR = "The cursor is not valid; use next_cursor from a previous page."
+
+
+def page(
+    session: Session,
+    scope: ReportScope,
+    *,
+    limit: int,
+    position: tuple[ReportSection, str | None] | None = None,
+) -> WeeklyReportPageRead:
+    """One page of up to `limit` rows from `position` (None: the first page, with the summary)."""
+    repository.plan_for_reports(session)
+    dialect = session.get_bind().dialect.name
+    section, after = position or (SECTIONS[0], None)
+    index = SECTIONS.index(section)
+    rows: list[Row] = []
+    next_position: tuple[ReportSection, str | None] | None = None
+    while index < len(SECTIONS):
+        section = SECTIONS[index]
+        room = limit - len(rows)
+        keys = repository.page_keys(
+            session, section_keys(scope, section, dialect=dialect), after=after, limit=room + 1
+        )
+        rows.extend(section_rows(session, scope, section, keys[:room]))
+        if len(keys) > room:
+            next_position = (section, keys[room - 1])
+            break
+        index, after = index + 1, None
+        if len(rows) >= limit:
+            next_position = (SECTIONS[index], None) if index < len(SECTIONS) else None
+            break
+    return WeeklyReportPageRead(
+        summary=summary(session, scope) if position is None else None,
+        items=rows,
+        next_cursor=_encode(scope, next_position) if next_position else None,
+    )
+
+
+def _encode(scope: ReportScope, position: tuple[ReportSection, str | None]) -> str:
+    section, after = position
+    return encode_cursor(
+        [
+            scope.week.label,
+            scope.as_of.isoformat(),
+            scope.recruiter_external_id or "",
+            section,
+            after or "",
+        ]
+    )
+
+
+def decode_page_cursor(
+    cursor: str, *, timezone: str, week: str | None, recruiter_external_id: str | None
+) -> tuple[str, datetime, tuple[ReportSection, str | None]]:
+    """The week label, `as_of` and position a cursor pins; 400 if forged or for another report."""
+    label, stamp, recruiter, section, after = decode_cursor(cursor, types=(str,) * 5)
+    try:
+        as_of = datetime.fromisoformat(stamp)
+        parse_week(label, timezone=timezone)
+    except (ValueError, AppError) as exc:
+        raise BadRequest(_BAD_CURSOR) from exc
+    if as_of.tzinfo is None or section not in SECTIONS:
+        raise BadRequest(_BAD_CURSOR)
+    if (week is not None and week.strip() != label) or (recruiter or None) != recruiter_external_id:
+        raise BadRequest("The cursor belongs to another report (week or recruiter differ).")
+    position: tuple[ReportSection, str | None] = (SECTIONS[SECTIONS.index(section)], after or None)
+    return label, as_of, position
+
+
+# --- streams ---------------------------------------------------------------------------------
+def _snapshot(session: Session) -> None:
+    """Read every chunk from one snapshot on PostgreSQL (SQLite's read transaction is one)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    repository.plan_for_reports(session)
+
+
+def stream_jsonl(factory: sessionmaker[Session], scope: ReportScope) -> Iterator[str]:
+    """The summary line, then one line per row, a chunk of lines at a time."""
+    with factory() as session, session.begin():
+        _snapshot(session)
+        yield summary(session, scope).model_dump_json() + "\n"
+        for rows in iter_rows(session, scope):
+            yield "".join(row.model_dump_json() + "\n" for row in rows)
+
+
+def stream_csv(factory: sessionmaker[Session], scope: ReportScope) -> Iterator[str]:
+    """The CSV of `render.render_csv` (one row per flagged candidate), a chunk at a time."""
+    buffer = io.StringIO()
+    writer = render.csv_writer(buffer)
+    writer.writeheader()
+    yield _drain(buffer)
+    with factory() as session, session.begin():
+        _snapshot(session)
+        for rows in iter_rows(session, scope, sections=CSV_SECTIONS):
+            for row in rows:
+                if isinstance(row, FlaggedRowRead):
+                    render.write_csv_row(writer, row)
+            yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
