@@ -1,0 +1,155 @@
+"""Full rebuild of candidates' derived state (`flows.rederive`), timed and profiled.
+
+    .venv/bin/python -m bench.rebuild --database-url sqlite:////tmp/rebuild.db --candidates 500
+    .venv/bin/python -m bench.rebuild --database-url postgresql+psycopg://…/db --reuse --profile
+
+Loads `--candidates` demo candidates (`app/demo/generator.py`) into a fresh database through
+the service layer (not measured), then rebuilds every one of them in chunks of
+`rescore.CHUNK`, one transaction per chunk, in this one process, as `followthrough rescore`
+does per process. Prints candidates/s, events/s and the machine's load; with `--profile`,
+the top functions of a cProfile of the rebuild (cumulative time). `--reuse` skips the load
+and rebuilds what the database holds (run twice: the second rebuild finds nothing changed).
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from app.core import migrate
+from app.core.db import create_engine_for, create_sessionmaker, transaction
+from app.core.ids import utcnow
+from app.demo.generator import generate_recruiters, iter_candidates
+from app.derivation import flows
+from app.derivation import rescore as rescoring
+from app.events import service as events_service
+from bench.common import bulk_people, chunks, create_org, fresh_engine
+
+
+def _fresh(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1]
+        if os.path.exists(path):
+            os.remove(path)
+        engine = create_engine_for(url)
+        migrate.upgrade(engine)
+        return engine
+    return fresh_engine(url)
+
+
+def load(engine: Engine, *, candidates: int, events_per_candidate: float, seed: int) -> str:
+    """A fresh organisation with generated candidates and their events; return its id."""
+    end = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    start = end - timedelta(days=365)
+    recruiters = generate_recruiters(seed=seed, recruiters=max(5, candidates // 500))
+    generated = list(
+        iter_candidates(
+            seed=seed,
+            candidates=candidates,
+            recruiters=recruiters,
+            start=start,
+            end=end,
+            events_per_candidate=events_per_candidate,
+        )
+    )
+    org_id, _ = create_org(engine, "bench-rebuild")
+    bulk_people(engine, org_id, recruiters, [c.body for c in generated])
+    factory = create_sessionmaker(engine)
+    for group in chunks(generated, 40):
+        with transaction(factory) as session:
+            items = events_service.parse_items([e for c in group for e in c.events])
+            flows.record_events(session, org_id=org_id, items=items)
+    return org_id
+
+
+def work(engine: Engine) -> tuple[str, list[str], int]:
+    with engine.connect() as conn:
+        org_id = conn.execute(text("SELECT id FROM organisations ORDER BY created_at LIMIT 1")).scalar_one()
+        ids = list(
+            conn.execute(
+                text("SELECT id FROM candidates WHERE org_id = :o ORDER BY id"), {"o": org_id}
+            ).scalars()
+        )
+        events = conn.execute(
+            text("SELECT count(*) FROM events WHERE org_id = :o"), {"o": org_id}
+        ).scalar_one()
+    return org_id, ids, int(events)
+
+
+def rebuild(engine: Engine, org_id: str, ids: list[str]) -> float:
+    factory = create_sessionmaker(engine)
+    when = utcnow()
+    started = time.perf_counter()
+    for start in range(0, len(ids), rescoring.CHUNK):
+        with transaction(factory) as session:
+            flows.rederive(
+                session, org_id=org_id, candidate_ids=ids[start : start + rescoring.CHUNK], now=when
+            )
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench.rebuild")
+    parser.add_argument("--database-url", default="sqlite:////tmp/bench_rebuild.db")
+    parser.add_argument("--candidates", type=int, default=500)
+    parser.add_argument("--events-per-candidate", type=float, default=50.0)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--reuse", action="store_true", help="rebuild what the database holds")
+    parser.add_argument("--repeat", type=int, default=1, help="rebuilds in a row")
+    parser.add_argument("--profile", action="store_true", help="cProfile the (first) rebuild")
+    parser.add_argument("--top", type=int, default=35)
+    args = parser.parse_args(argv)
+    url: str = args.database_url
+    if args.reuse:
+        engine = create_engine_for(url)
+    else:
+        engine = _fresh(url)
+        started = time.perf_counter()
+        load(
+            engine,
+            candidates=args.candidates,
+            events_per_candidate=args.events_per_candidate,
+            seed=args.seed,
+        )
+        print(f"loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if not url.startswith("sqlite"):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+    org_id, ids, events = work(engine)
+    runs = []
+    for n in range(args.repeat):
+        load_before = os.getloadavg()[0]
+        profiler = cProfile.Profile() if args.profile and n == 0 else None
+        if profiler:
+            profiler.enable()
+        seconds = rebuild(engine, org_id, ids)
+        if profiler:
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+            print(out.getvalue(), file=sys.stderr)
+        run = {
+            "database": engine.dialect.name,
+            "candidates": len(ids),
+            "events": events,
+            "seconds": round(seconds, 2),
+            "candidates_per_s": round(len(ids) / seconds, 1),
+            "events_per_s": round(events / seconds, 1),
+            "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            "profiled": profiler is not None,
+        }
+        runs.append(run)
+        print(run)
+    engine.dispose()
+    return {"runs": runs}
+
+
+if __name__ == "__main__":
+    main()
