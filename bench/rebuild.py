@@ -19,7 +19,7 @@ import os
 import pstats
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -70,9 +70,30 @@ def load(engine: Engine, *, candidates: int, events_per_candidate: float, seed: 
     return org_id
 
 
+DUMPED = ("candidates", "exchanges", "candidate_scores", "flags", "score_changes",
+          "webhook_messages", "dirty_candidates")  # fmt: skip
+# Server-made ids and wall-clock stamps differ between two otherwise identical rebuilds.
+UNCOMPARED = {"id", "computed_at", "created_at", "updated_at"}
+
+
+def dump(engine: Engine, path: str) -> None:
+    """Write every derived row (sorted, minus ids and wall-clock stamps) as text lines."""
+    with engine.connect() as conn, open(path, "w") as out:
+        for table in DUMPED:
+            result = conn.execute(text(f"SELECT * FROM {table}"))
+            columns = list(result.keys())
+            keep = [n for n, k in enumerate(columns) if k not in UNCOMPARED]
+            names = [columns[n] for n in keep]
+            out.write(f"# {table} {names}\n")
+            lines = sorted(repr(tuple(row[n] for n in keep)) for row in result)
+            out.writelines(line + "\n" for line in lines)
+
+
 def work(engine: Engine) -> tuple[str, list[str], int]:
     with engine.connect() as conn:
-        org_id = conn.execute(text("SELECT id FROM organisations ORDER BY created_at LIMIT 1")).scalar_one()
+        org_id = conn.execute(
+            text("SELECT id FROM organisations ORDER BY created_at LIMIT 1")
+        ).scalar_one()
         ids = list(
             conn.execute(
                 text("SELECT id FROM candidates WHERE org_id = :o ORDER BY id"), {"o": org_id}
@@ -84,10 +105,12 @@ def work(engine: Engine) -> tuple[str, list[str], int]:
     return org_id, ids, int(events)
 
 
-def rebuild(engine: Engine, org_id: str, ids: list[str]) -> tuple[float, float]:
+def rebuild(
+    engine: Engine, org_id: str, ids: list[str], when: datetime | None = None
+) -> tuple[float, float]:
     """Rebuild `ids` chunk by chunk; return (wall seconds, this process's CPU seconds)."""
     factory = create_sessionmaker(engine)
-    when = utcnow()
+    when = when or utcnow()
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(ids), rescoring.CHUNK):
         with transaction(factory) as session:
@@ -119,9 +142,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--events-per-candidate", type=float, default=50.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--reuse", action="store_true", help="rebuild what the database holds")
-    parser.add_argument("--repeat", type=int, default=1, help="rebuilds in a row (the first after a load is a first derivation)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rebuilds in a row (the first after a load is a first derivation)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the (first) rebuild")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--now", help="rebuild as of this ISO instant (default: the clock)")
+    parser.add_argument("--dump", help="after the rebuilds, write the derived rows to this file")
+    parser.add_argument("--no-warm-up", action="store_true")
     parser.add_argument("--gc", choices=["default", "freeze", "off"], default="default")
     args = parser.parse_args(argv)
     url: str = args.database_url
@@ -142,7 +173,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             conn.execute(text("ANALYZE"))
     org_id, ids, events = work(engine)
     # Warm-up (mapper configuration, statement caches): the first few candidates, not timed.
-    rebuild(engine, org_id, ids[:5])
+    when = datetime.fromisoformat(args.now) if args.now else None
+    if not args.no_warm_up:
+        rebuild(engine, org_id, ids[:5], when)
     if args.gc == "freeze":
         gc.freeze()
     elif args.gc == "off":
@@ -155,7 +188,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         profiler = cProfile.Profile() if args.profile and n == 0 else None
         if profiler:
             profiler.enable()
-        seconds, cpu = rebuild(engine, org_id, ids)
+        seconds, cpu = rebuild(engine, org_id, ids, when)
         if profiler:
             profiler.disable()
             out = io.StringIO()
@@ -178,6 +211,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         }
         runs.append(run)
         print(run)
+    if args.dump:
+        dump(engine, args.dump)
     engine.dispose()
     return {"runs": runs}
 

@@ -1,39 +1,35 @@
 """SQL for events and stored exchanges."""
 
+import json
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, ColumnElement, Table, and_, delete, exists, insert, or_, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    DateTime,
+    Table,
+    Text,
+    and_,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from app.core.chunks import chunked
+from app.core.db import UTCDateTime
 from app.core.db_upsert import _with_defaults
 from app.events.domain import EventFacts
 from app.events.models import Event, Exchange
 from app.language import IntentMatch
-
-FACT_COLUMNS = (
-    Event.id,
-    Event.candidate_id,
-    Event.external_id,
-    Event.direction,
-    Event.channel,
-    Event.type,
-    Event.occurred_at,
-    Event.outcome,
-    Event.scheduled_for,
-    Event.due_at,
-    Event.promised_by,
-    Event.in_reply_to,
-    Event.fulfills,
-    Event.auto_reply,
-    Event.expects_reply,
-    Event.intents,
-    Event.needs_reply,
-    Event.body_key,
-)
 
 
 def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
@@ -123,13 +119,86 @@ def list_for_candidate(
 def facts_for_candidates(
     session: Session, org_id: str, candidate_ids: list[str]
 ) -> dict[str, list[EventFacts]]:
-    """Load the derivation facts (no text) of several candidates' events in one pass."""
+    """Load the derivation facts (no text) of several candidates' events in one pass.
+
+    A full rebuild reads every event of the candidates, so this is built for speed: plain
+    tuples from Core (no ORM rows, no per-value type decorators), timestamps made UTC here,
+    and each distinct stored intents document parsed once.
+    """
     out: dict[str, list[EventFacts]] = defaultdict(list)
+    intents: dict[str | None, tuple[IntentMatch, ...]] = {None: (), "[]": ()}
+    utc = _utc_reader(session.get_bind().dialect.name)
+    connection = session.connection()
     for chunk in chunked(candidate_ids):
-        stmt = select(*FACT_COLUMNS).where(Event.org_id == org_id, Event.candidate_id.in_(chunk))
-        for row in session.execute(stmt):
-            out[row.candidate_id].append(row_to_facts(row))
+        stmt = select(*_FAST_FACT_COLUMNS).where(
+            _EVENTS.c.org_id == org_id, _EVENTS.c.candidate_id.in_(chunk)
+        )
+        for row in connection.execute(stmt):
+            (cid, id_, external_id, direction, channel, type_, occurred_at, outcome,
+             scheduled_for, due_at, promised_by, in_reply_to, fulfills, auto_reply,
+             expects_reply, raw_intents, needs_reply, body_key) = row  # fmt: skip
+            parsed = intents.get(raw_intents)
+            if parsed is None:
+                parsed = intents[raw_intents] = _parse_intents(raw_intents)
+            out[cid].append(
+                EventFacts(
+                    id=id_,
+                    external_id=external_id,
+                    direction=direction,
+                    channel=channel,
+                    type=type_,
+                    occurred_at=utc(occurred_at),
+                    outcome=outcome,
+                    scheduled_for=scheduled_for and utc(scheduled_for),
+                    due_at=due_at and utc(due_at),
+                    promised_by=promised_by and utc(promised_by),
+                    in_reply_to=in_reply_to,
+                    fulfills=fulfills,
+                    auto_reply=bool(auto_reply),
+                    expects_reply=bool(expects_reply),
+                    intents=parsed,
+                    needs_reply=needs_reply,
+                    body_key=body_key,
+                )
+            )
     return out
+
+
+_EVENTS = cast(Table, Event.__table__)
+_PLAIN_TIME = DateTime(timezone=True)
+
+
+def _fact_column(name: str) -> ColumnElement[Any]:
+    column = _EVENTS.c[name]
+    if isinstance(column.type, UTCDateTime):
+        # The driver's value, made UTC by `_utc_reader`: no per-value decorator call.
+        return type_coerce(column, _PLAIN_TIME).label(name)
+    if name == "intents":
+        # The stored JSON text, parsed once per distinct document (most are "[]").
+        return sa_cast(column, Text).label(name)
+    return column
+
+
+_FAST_FACT_COLUMNS = tuple(
+    _fact_column(c)
+    for c in (
+        "candidate_id", "id", "external_id", "direction", "channel", "type", "occurred_at",
+        "outcome", "scheduled_for", "due_at", "promised_by", "in_reply_to", "fulfills",
+        "auto_reply", "expects_reply", "intents", "needs_reply", "body_key",
+    )
+)  # fmt: skip
+
+
+def _utc_reader(dialect: str) -> Callable[[datetime], datetime]:
+    """What `UTCDateTime` does to a read value, for the values this dialect returns."""
+    if dialect == "sqlite":
+        # SQLite keeps no offset: the stored value is the UTC wall time.
+        return lambda value: value.replace(tzinfo=UTC)
+    return lambda value: value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def _parse_intents(raw: str) -> tuple[IntentMatch, ...]:
+    return tuple(IntentMatch.from_dict(i) for i in (json.loads(raw) or []))
 
 
 def row_to_facts(row: Any) -> EventFacts:
