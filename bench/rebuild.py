@@ -22,7 +22,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from app.core import migrate
 from app.core.db import create_engine_for, create_sessionmaker, transaction
@@ -31,6 +31,8 @@ from app.demo.generator import generate_recruiters, iter_candidates
 from app.derivation import flows
 from app.derivation import rescore as rescoring
 from app.events import service as events_service
+from app.orgs import service as orgs_service
+from app.scoring.models import Flag
 from bench.common import bulk_people, chunks, create_org, fresh_engine
 
 
@@ -87,6 +89,25 @@ def dump(engine: Engine, path: str) -> None:
             out.write(f"# {table} {names}\n")
             lines = sorted(repr(tuple(row[n] for n in keep)) for row in result)
             out.writelines(line + "\n" for line in lines)
+
+
+def perturb(engine: Engine, org_id: str) -> None:
+    """Change what a rebuild must rewrite: tighter thresholds (new summaries, new and
+    cleared flags) and every fifth active flag dismissed (by key, so two copies of a
+    database are perturbed alike)."""
+    factory = create_sessionmaker(engine)
+    with transaction(factory) as session:
+        current = orgs_service.get_current_settings(session, org_id=org_id)
+        document = current.document.model_copy(deep=True)
+        document.thresholds.slow_reply_business_hours = 12
+        document.thresholds.no_callback_business_hours = 6
+        document.thresholds.ghosting_attempts = 2
+        orgs_service.replace_settings(session, org_id=org_id, document=document)
+        flags = session.scalars(
+            select(Flag).where(Flag.org_id == org_id, Flag.active.is_(True)).order_by(Flag.key)
+        ).all()
+        for flag in flags[::5]:
+            flag.status, flag.status_reason = "dismissed", "bench"
 
 
 def work(engine: Engine) -> tuple[str, list[str], int]:
@@ -152,6 +173,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--now", help="rebuild as of this ISO instant (default: the clock)")
     parser.add_argument("--dump", help="after the rebuilds, write the derived rows to this file")
+    parser.add_argument("--perturb", action="store_true", help="change settings and flags first")
     parser.add_argument("--no-warm-up", action="store_true")
     parser.add_argument("--gc", choices=["default", "freeze", "off"], default="default")
     args = parser.parse_args(argv)
@@ -172,6 +194,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
     org_id, ids, events = work(engine)
+    if args.perturb:
+        perturb(engine, org_id)
     # Warm-up (mapper configuration, statement caches): the first few candidates, not timed.
     when = datetime.fromisoformat(args.now) if args.now else None
     if not args.no_warm_up:

@@ -3,8 +3,15 @@
 Each process keeps one engine; a chunk is one transaction (`flows.rederive`). On PostgreSQL
 chunks run in parallel (each locks only its own candidates); SQLite has one writer, so one
 process is all it can use.
+
+A rebuild allocates many short-lived objects, each allocation burst triggering collections
+of the oldest generation, which walk every object the process holds (the application and
+its libraries, ~180k). Freezing what exists before the rebuild (`gc.freeze`) keeps those
+walks to the rebuild's own objects: measured, it cut a rebuild's CPU time by about a sixth
+(bench/rebuild.py --gc freeze).
 """
 
+import gc
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
@@ -24,6 +31,12 @@ def _factory(database_url: str) -> sessionmaker[Session]:
         engine = create_engine_for(database_url, pool_size=1, max_overflow=1)
         _engines[database_url] = (engine, create_sessionmaker(engine))
     return _engines[database_url][1]
+
+
+def _freeze_heap() -> None:
+    """Leave the objects that exist now out of every later garbage collection."""
+    gc.collect()
+    gc.freeze()
 
 
 def rescore_chunk(database_url: str, org_id: str, candidate_ids: list[str], when: datetime) -> int:
@@ -49,11 +62,15 @@ def rescore(
     """Rederive every listed candidate; call `progress(n)` as chunks finish."""
     total = 0
     if processes <= 1:
-        for org_id, ids in chunks(work):
-            total += rescore_chunk(database_url, org_id, ids, when)
-            progress(len(ids))
+        _freeze_heap()
+        try:
+            for org_id, ids in chunks(work):
+                total += rescore_chunk(database_url, org_id, ids, when)
+                progress(len(ids))
+        finally:
+            gc.unfreeze()
         return total
-    with ProcessPoolExecutor(max_workers=processes) as pool:
+    with ProcessPoolExecutor(max_workers=processes, initializer=_freeze_heap) as pool:
         futures = {
             pool.submit(rescore_chunk, database_url, org_id, ids, when): len(ids)
             for org_id, ids in chunks(work)

@@ -133,7 +133,7 @@ def facts_for_candidates(
         stmt = select(*_FAST_FACT_COLUMNS).where(
             _EVENTS.c.org_id == org_id, _EVENTS.c.candidate_id.in_(chunk)
         )
-        for row in connection.execute(stmt):
+        for row in connection.execute(stmt).all():
             (cid, id_, external_id, direction, channel, type_, occurred_at, outcome,
              scheduled_for, due_at, promised_by, in_reply_to, fulfills, auto_reply,
              expects_reply, raw_intents, needs_reply, body_key) = row  # fmt: skip
@@ -234,6 +234,21 @@ EXCHANGE_FIELDS = (
     "business_seconds",
     "counts_for_latency",
 )
+_EXCHANGES = cast(Table, Exchange.__table__)
+_STORED_EXCHANGE_COLUMNS = (
+    _EXCHANGES.c.candidate_id,
+    _EXCHANGES.c.seq,
+    *(
+        # JSON as the stored text and timestamps as the driver gives them: compared below
+        # without decoding a document or calling a type decorator per value.
+        sa_cast(_EXCHANGES.c[f], Text).label(f)
+        if isinstance(_EXCHANGES.c[f].type, JSON)
+        else type_coerce(_EXCHANGES.c[f], _PLAIN_TIME).label(f)
+        if isinstance(_EXCHANGES.c[f].type, UTCDateTime)
+        else _EXCHANGES.c[f]
+        for f in EXCHANGE_FIELDS
+    ),
+)
 
 
 def replace_exchanges(
@@ -241,19 +256,21 @@ def replace_exchanges(
 ) -> None:
     """Make the stored exchanges of candidates equal `rows`, writing only what changed.
 
-    An appended event usually changes only the last exchange (or adds one): the rows that
-    are already stored as they should be are left alone.
+    An appended event usually changes only the last exchange (or adds one), and a rebuild
+    with nothing new changes none: the rows already stored as they should be are left alone.
     """
     wanted = {(r["candidate_id"], r["seq"]): r for r in rows}
     stale: list[tuple[str, int]] = []
+    same = _exchange_comparer(session.get_bind().dialect.name)
+    connection = session.connection()
     for chunk in chunked(candidate_ids):
-        stmt = select(
-            Exchange.candidate_id, Exchange.seq, *(getattr(Exchange, f) for f in EXCHANGE_FIELDS)
-        ).where(Exchange.org_id == org_id, Exchange.candidate_id.in_(chunk))
-        for row in session.execute(stmt):
-            key = (row.candidate_id, row.seq)
+        stmt = select(*_STORED_EXCHANGE_COLUMNS).where(
+            _EXCHANGES.c.org_id == org_id, _EXCHANGES.c.candidate_id.in_(chunk)
+        )
+        for row in connection.execute(stmt).all():
+            key = (row[0], row[1])
             new = wanted.get(key)
-            if new is not None and all(getattr(row, f) == new[f] for f in EXCHANGE_FIELDS):
+            if new is not None and same(row, new):
                 del wanted[key]
             else:
                 stale.append(key)
@@ -267,10 +284,37 @@ def replace_exchanges(
         )
     if wanted:
         # Core on the table: one multi-row INSERT per page, not one statement per row.
-        session.connection().execute(
-            insert(cast(Table, Exchange.__table__)),
-            [_with_defaults(Exchange, r) for r in wanted.values()],
+        connection.execute(
+            insert(_EXCHANGES), [_with_defaults(Exchange, r) for r in wanted.values()]
         )
+
+
+def _exchange_comparer(dialect: str) -> Callable[[Any, dict[str, Any]], bool]:
+    """Whether a stored exchange row (of `_STORED_EXCHANGE_COLUMNS`) equals a wanted one.
+
+    JSON is compared as text against the text the insert writes (`json.dumps`): equal text
+    means equal values; a row stored with other spacing only reads as changed and is
+    rewritten, which is still correct.
+    """
+    utc = _utc_reader(dialect)
+
+    def same(row: Any, new: dict[str, Any]) -> bool:
+        (_, _, opened_at, opening_event_id, attempt_event_ids, responded_at,
+         response_event_id, paused, latency_seconds, business_seconds,
+         counts_for_latency) = row  # fmt: skip
+        return bool(
+            opening_event_id == new["opening_event_id"]
+            and response_event_id == new["response_event_id"]
+            and latency_seconds == new["latency_seconds"]
+            and business_seconds == new["business_seconds"]
+            and bool(counts_for_latency) == new["counts_for_latency"]
+            and utc(opened_at) == new["opened_at"]
+            and (None if responded_at is None else utc(responded_at)) == new["responded_at"]
+            and attempt_event_ids == json.dumps(new["attempt_event_ids"])
+            and paused == json.dumps(new["paused"])
+        )
+
+    return same
 
 
 def overdue_promise_clause(promise: Any, *, org_id: str, as_of: datetime) -> ColumnElement[bool]:
