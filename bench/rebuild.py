@@ -127,17 +127,27 @@ def work(engine: Engine) -> tuple[str, list[str], int]:
 
 
 def rebuild(
-    engine: Engine, org_id: str, ids: list[str], when: datetime | None = None
+    engine: Engine,
+    org_id: str,
+    ids: list[str],
+    when: datetime | None = None,
+    *,
+    plain: bool = False,
 ) -> tuple[float, float]:
-    """Rebuild `ids` chunk by chunk; return (wall seconds, this process's CPU seconds)."""
+    """Rebuild `ids` chunk by chunk as one rescore process does (`rescore_chunk`), or with
+    `flows.rederive` alone (`plain`: as a derivation worker does, no garbage collector
+    tuning); return (wall seconds, this process's CPU seconds)."""
     factory = create_sessionmaker(engine)
+    url = engine.url.render_as_string(hide_password=False)
     when = when or utcnow()
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(ids), rescoring.CHUNK):
-        with transaction(factory) as session:
-            flows.rederive(
-                session, org_id=org_id, candidate_ids=ids[start : start + rescoring.CHUNK], now=when
-            )
+        chunk = ids[start : start + rescoring.CHUNK]
+        if plain:
+            with transaction(factory) as session:
+                flows.rederive(session, org_id=org_id, candidate_ids=chunk, now=when)
+        else:
+            rescoring.rescore_chunk(url, org_id, chunk, when)
     return time.perf_counter() - started, time.process_time() - cpu
 
 
@@ -154,6 +164,77 @@ def _gc_clock() -> list[float]:
 
     gc.callbacks.append(callback)
     return total
+
+
+def _server_cpu(engine: Engine) -> float:
+    """CPU seconds used so far by the PostgreSQL backends of this database (0 on SQLite)."""
+    if engine.dialect.name != "postgresql":
+        return 0.0
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        total = 0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # not on this machine, or gone
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def timed_run(
+    engine: Engine,
+    args: argparse.Namespace,
+    *,
+    org_id: str,
+    ids: list[str],
+    events: int,
+    when: datetime | None,
+    first: bool,
+) -> dict[str, Any]:
+    gc_seconds = _gc_clock()
+    load_before = os.getloadavg()[0]
+    server_before = _server_cpu(engine)
+    profiler = cProfile.Profile() if args.profile and first else None
+    if profiler:
+        profiler.enable()
+    if args.processes:
+        started, cpu_before = time.perf_counter(), time.process_time()
+        rescoring.rescore(
+            args.database_url, {org_id: ids}, when=when or utcnow(), processes=args.processes,
+            progress=lambda n: None,
+        )  # fmt: skip
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_before
+    else:
+        seconds, cpu = rebuild(engine, org_id, ids, when, plain=args.plain)
+    if profiler:
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+        print(out.getvalue(), file=sys.stderr)
+    gc.callbacks.pop()
+    run = {
+        "database": engine.dialect.name,
+        "processes": args.processes or ("in-process, plain" if args.plain else "in-process"),
+        "candidates": len(ids),
+        "events": events,
+        "seconds": round(seconds, 2),
+        "candidates_per_s": round(len(ids) / seconds, 1),
+        "events_per_s": round(events / seconds, 1),
+        "cpu_seconds": round(cpu, 2),
+        "events_per_cpu_s": round(events / cpu, 1) if not args.processes else None,
+        "server_cpu_seconds": round(_server_cpu(engine) - server_before, 2),
+        "gc_seconds": round(gc_seconds[0], 2),
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "profiled": profiler is not None,
+    }
+    print(run)
+    return run
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -173,9 +254,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--now", help="rebuild as of this ISO instant (default: the clock)")
     parser.add_argument("--dump", help="after the rebuilds, write the derived rows to this file")
+    parser.add_argument(
+        "--processes", type=int, default=0,
+        help="rebuild through rescore.rescore with this many processes (wall time only)",
+    )  # fmt: skip
     parser.add_argument("--perturb", action="store_true", help="change settings and flags first")
     parser.add_argument("--no-warm-up", action="store_true")
-    parser.add_argument("--gc", choices=["default", "freeze", "off"], default="default")
+    parser.add_argument(
+        "--plain", action="store_true",
+        help="flows.rederive per chunk, as a derivation worker (default: rescore_chunk)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--gc", choices=["default", "freeze", "off"], default="freeze",
+        help="freeze: as rescore processes do (default); default: as other processes",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     url: str = args.database_url
     if args.reuse:
@@ -204,37 +296,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         gc.freeze()
     elif args.gc == "off":
         gc.disable()
-    gc_seconds = _gc_clock()
-    runs = []
-    for n in range(args.repeat):
-        load_before = os.getloadavg()[0]
-        gc_before = gc_seconds[0]
-        profiler = cProfile.Profile() if args.profile and n == 0 else None
-        if profiler:
-            profiler.enable()
-        seconds, cpu = rebuild(engine, org_id, ids, when)
-        if profiler:
-            profiler.disable()
-            out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(args.top)
-            stats.sort_stats("tottime").print_stats(args.top)
-            print(out.getvalue(), file=sys.stderr)
-        run = {
-            "database": engine.dialect.name,
-            "candidates": len(ids),
-            "events": events,
-            "seconds": round(seconds, 2),
-            "candidates_per_s": round(len(ids) / seconds, 1),
-            "events_per_s": round(events / seconds, 1),
-            "cpu_seconds": round(cpu, 2),
-            "events_per_cpu_s": round(events / cpu, 1),
-            "gc_seconds": round(gc_seconds[0] - gc_before, 2),
-            "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-            "profiled": profiler is not None,
-        }
-        runs.append(run)
-        print(run)
+    runs = [
+        timed_run(engine, args, org_id=org_id, ids=ids, events=events, when=when, first=n == 0)
+        for n in range(args.repeat)
+    ]
     if args.dump:
         dump(engine, args.dump)
     engine.dispose()
