@@ -2,13 +2,21 @@
 
     .venv/bin/python -m bench.rebuild --database-url sqlite:////tmp/rebuild.db --candidates 500
     .venv/bin/python -m bench.rebuild --database-url postgresql+psycopg://…/db --reuse --profile
+    .venv/bin/python -m bench.rebuild --database-url … --reuse --processes 2   # as the CLI
 
 Loads `--candidates` demo candidates (`app/demo/generator.py`) into a fresh database through
 the service layer (not measured), then rebuilds every one of them in chunks of
-`rescore.CHUNK`, one transaction per chunk, in this one process, as `followthrough rescore`
-does per process. Prints candidates/s, events/s and the machine's load; with `--profile`,
-the top functions of a cProfile of the rebuild (cumulative time). `--reuse` skips the load
-and rebuilds what the database holds (run twice: the second rebuild finds nothing changed).
+`rescore.CHUNK`, one transaction per chunk, in this one process, as one `followthrough
+rescore` process does (`rescore_chunk`; `--plain`: `flows.rederive` alone, as a derivation
+worker does). Prints candidates/s and events/s, this process's CPU seconds (less sensitive
+to a loaded machine than wall time), the PostgreSQL backends' CPU seconds, time in the
+garbage collector and the machine's load; `--profile` adds a cProfile of the first rebuild.
+`--reuse` skips the load and rebuilds what the database holds (the first rebuild after a
+load is a first derivation; later ones find little or nothing changed).
+
+Equivalence check between two versions of the code: load once, copy the SQLite file, run
+each version with the same `--now` (and `--perturb`: new settings, dismissed flags) and
+`--dump FILE`, then compare the files (derived rows, minus server-made ids and clocks).
 """
 
 import argparse
