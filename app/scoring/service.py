@@ -83,6 +83,9 @@ def refresh_scores(
     ids = [c.id for c in candidates]
     if facts is None:
         facts = events_repository.facts_for_candidates(session, org_id, ids)
+    # Flags are read as plain rows below: a change made to a Flag object (a status set by a
+    # user) must be in the database first.
+    session.flush()
     flag_states = repository.flag_states_for_candidates(session, org_id, ids)
     scores = repository.scores_for_candidates(session, org_id, ids)
     last_changes = repository.last_change_times(session, org_id, ids)

@@ -7,6 +7,7 @@ write no exchange and no flag and record no score change (only the score row's
 stored row wrong (or a flag to clear) must still rewrite it.
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,8 @@ from app.derivation import flows
 from app.events import repository as events_repository
 from app.events import service as events_service
 from app.events.models import Event, Exchange
+from app.orgs import service as orgs_service
+from app.scoring import service as scoring_service
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 from tests.derivation.snapshot import derived_state
 from tests.factories import OrgContext, make_org
@@ -189,3 +192,26 @@ def test_exchange_json_is_compared_as_the_stored_text(engine: Engine) -> None:
             ).scalars()
         )
         assert "[ ]" not in texts and "[]" in texts
+
+
+def test_a_flag_status_set_but_not_flushed_counts(engine: Engine) -> None:
+    """Flags are compared as stored rows: a dismissal still only in the session is seen."""
+    org, _ = _generated_org(engine, seed=13, candidates=20)
+    factory = create_sessionmaker(engine)
+    with transaction(factory) as session:
+        active = session.scalars(
+            select(Flag)
+            .where(Flag.org_id == org.org_id, Flag.active.is_(True), Flag.status == "open")
+            .order_by(Flag.id)
+        ).all()
+        codes = Counter((f.candidate_id, f.code) for f in active)
+        flag = next(f for f in active if codes[f.candidate_id, f.code] == 1)
+        flag.status = "dismissed"  # no flush: the session factory does not autoflush
+        candidates = candidates_repository.lock_many(session, org.org_id, [flag.candidate_id])
+        settings = orgs_service.get_current_settings(session, org_id=org.org_id)
+        before = session.get(CandidateScore, flag.candidate_id)
+        assert before is not None and f" {flag.code} " in before.flag_codes
+        stored = scoring_service.refresh_scores(
+            session, org_id=org.org_id, candidates=candidates, settings=settings, now=END
+        )
+        assert f" {flag.code} " not in stored[flag.candidate_id].flag_codes
