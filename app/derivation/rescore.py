@@ -40,6 +40,15 @@ def _freeze_heap() -> None:
     gc.freeze()
 
 
+def _start_process() -> None:
+    """In a forked pool process: forget the parent's engines (their connections are the
+    parent's sockets), then freeze the inherited heap."""
+    for engine, _ in _engines.values():
+        engine.dispose(close=False)
+    _engines.clear()
+    _freeze_heap()
+
+
 def rescore_chunk(database_url: str, org_id: str, candidate_ids: list[str], when: datetime) -> int:
     """Rederive one chunk of an organisation's candidates in one transaction."""
     enabled = gc.isenabled()
@@ -78,7 +87,7 @@ def rescore(
         finally:
             gc.unfreeze()
         return total
-    with ProcessPoolExecutor(max_workers=processes, initializer=_freeze_heap) as pool:
+    with ProcessPoolExecutor(max_workers=processes, initializer=_start_process) as pool:
         futures = {
             pool.submit(rescore_chunk, database_url, org_id, ids, when): len(ids)
             for org_id, ids in chunks(work)

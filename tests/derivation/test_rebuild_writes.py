@@ -20,6 +20,7 @@ from app.candidates.schemas import CandidateUpsert
 from app.core.db import create_sessionmaker, transaction
 from app.demo.generator import generate_org
 from app.derivation import flows
+from app.derivation import rescore as rescoring
 from app.events import repository as events_repository
 from app.events import service as events_service
 from app.events.models import Event, Exchange
@@ -215,3 +216,25 @@ def test_a_flag_status_set_but_not_flushed_counts(engine: Engine) -> None:
             session, org_id=org.org_id, candidates=candidates, settings=settings, now=END
         )
         assert f" {flag.code} " not in stored[flag.candidate_id].flag_codes
+
+
+def test_parallel_rescore_after_one_in_this_process(engine: Engine, database_url: str) -> None:
+    """Pool processes do not reuse the connections of the process that forked them."""
+    org, ids = _generated_org(engine, seed=17, candidates=12)
+    with create_sessionmaker(engine)() as session:
+        expected = derived_state(session, org.org_id)
+    for processes in (1, 2, 1):
+        chunk, rescoring.CHUNK = rescoring.CHUNK, 4
+        try:
+            done = rescoring.rescore(
+                database_url,
+                {org.org_id: ids},
+                when=END,
+                processes=processes,
+                progress=lambda n: None,
+            )
+        finally:
+            rescoring.CHUNK = chunk
+        assert done == len(ids)
+    with create_sessionmaker(engine)() as session:
+        assert derived_state(session, org.org_id) == expected
