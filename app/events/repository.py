@@ -1,39 +1,35 @@
 """SQL for events and stored exchanges."""
 
+import json
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, ColumnElement, Table, and_, delete, exists, insert, or_, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    DateTime,
+    Table,
+    Text,
+    and_,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from app.core.chunks import chunked
+from app.core.db import UTCDateTime
 from app.core.db_upsert import _with_defaults
 from app.events.domain import EventFacts
 from app.events.models import Event, Exchange
 from app.language import IntentMatch
-
-FACT_COLUMNS = (
-    Event.id,
-    Event.candidate_id,
-    Event.external_id,
-    Event.direction,
-    Event.channel,
-    Event.type,
-    Event.occurred_at,
-    Event.outcome,
-    Event.scheduled_for,
-    Event.due_at,
-    Event.promised_by,
-    Event.in_reply_to,
-    Event.fulfills,
-    Event.auto_reply,
-    Event.expects_reply,
-    Event.intents,
-    Event.needs_reply,
-    Event.body_key,
-)
 
 
 def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> set[str]:
@@ -123,13 +119,86 @@ def list_for_candidate(
 def facts_for_candidates(
     session: Session, org_id: str, candidate_ids: list[str]
 ) -> dict[str, list[EventFacts]]:
-    """Load the derivation facts (no text) of several candidates' events in one pass."""
+    """Load the derivation facts (no text) of several candidates' events in one pass.
+
+    A full rebuild reads every event of the candidates, so this is built for speed: plain
+    tuples from Core (no ORM rows, no per-value type decorators), timestamps made UTC here,
+    and each distinct stored intents document parsed once.
+    """
     out: dict[str, list[EventFacts]] = defaultdict(list)
+    intents: dict[str | None, tuple[IntentMatch, ...]] = {None: (), "[]": ()}
+    utc = _utc_reader(session.get_bind().dialect.name)
+    connection = session.connection()
     for chunk in chunked(candidate_ids):
-        stmt = select(*FACT_COLUMNS).where(Event.org_id == org_id, Event.candidate_id.in_(chunk))
-        for row in session.execute(stmt):
-            out[row.candidate_id].append(row_to_facts(row))
+        stmt = select(*_FAST_FACT_COLUMNS).where(
+            _EVENTS.c.org_id == org_id, _EVENTS.c.candidate_id.in_(chunk)
+        )
+        for row in connection.execute(stmt).all():
+            (cid, id_, external_id, direction, channel, type_, occurred_at, outcome,
+             scheduled_for, due_at, promised_by, in_reply_to, fulfills, auto_reply,
+             expects_reply, raw_intents, needs_reply, body_key) = row  # fmt: skip
+            parsed = intents.get(raw_intents)
+            if parsed is None:
+                parsed = intents[raw_intents] = _parse_intents(raw_intents)
+            out[cid].append(
+                EventFacts(
+                    id=id_,
+                    external_id=external_id,
+                    direction=direction,
+                    channel=channel,
+                    type=type_,
+                    occurred_at=utc(occurred_at),
+                    outcome=outcome,
+                    scheduled_for=scheduled_for and utc(scheduled_for),
+                    due_at=due_at and utc(due_at),
+                    promised_by=promised_by and utc(promised_by),
+                    in_reply_to=in_reply_to,
+                    fulfills=fulfills,
+                    auto_reply=bool(auto_reply),
+                    expects_reply=bool(expects_reply),
+                    intents=parsed,
+                    needs_reply=needs_reply,
+                    body_key=body_key,
+                )
+            )
     return out
+
+
+_EVENTS = cast(Table, Event.__table__)
+_PLAIN_TIME = DateTime(timezone=True)
+
+
+def _fact_column(name: str) -> ColumnElement[Any]:
+    column = _EVENTS.c[name]
+    if isinstance(column.type, UTCDateTime):
+        # The driver's value, made UTC by `_utc_reader`: no per-value decorator call.
+        return type_coerce(column, _PLAIN_TIME).label(name)
+    if name == "intents":
+        # The stored JSON text, parsed once per distinct document (most are "[]").
+        return sa_cast(column, Text).label(name)
+    return column
+
+
+_FAST_FACT_COLUMNS = tuple(
+    _fact_column(c)
+    for c in (
+        "candidate_id", "id", "external_id", "direction", "channel", "type", "occurred_at",
+        "outcome", "scheduled_for", "due_at", "promised_by", "in_reply_to", "fulfills",
+        "auto_reply", "expects_reply", "intents", "needs_reply", "body_key",
+    )
+)  # fmt: skip
+
+
+def _utc_reader(dialect: str) -> Callable[[datetime], datetime]:
+    """What `UTCDateTime` does to a read value, for the values this dialect returns."""
+    if dialect == "sqlite":
+        # SQLite keeps no offset: the stored value is the UTC wall time.
+        return lambda value: value.replace(tzinfo=UTC)
+    return lambda value: value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def _parse_intents(raw: str) -> tuple[IntentMatch, ...]:
+    return tuple(IntentMatch.from_dict(i) for i in (json.loads(raw) or []))
 
 
 def row_to_facts(row: Any) -> EventFacts:
@@ -165,6 +234,21 @@ EXCHANGE_FIELDS = (
     "business_seconds",
     "counts_for_latency",
 )
+_EXCHANGES = cast(Table, Exchange.__table__)
+_STORED_EXCHANGE_COLUMNS = (
+    _EXCHANGES.c.candidate_id,
+    _EXCHANGES.c.seq,
+    *(
+        # JSON as the stored text and timestamps as the driver gives them: compared below
+        # without decoding a document or calling a type decorator per value.
+        sa_cast(_EXCHANGES.c[f], Text).label(f)
+        if isinstance(_EXCHANGES.c[f].type, JSON)
+        else type_coerce(_EXCHANGES.c[f], _PLAIN_TIME).label(f)
+        if isinstance(_EXCHANGES.c[f].type, UTCDateTime)
+        else _EXCHANGES.c[f]
+        for f in EXCHANGE_FIELDS
+    ),
+)
 
 
 def replace_exchanges(
@@ -172,19 +256,21 @@ def replace_exchanges(
 ) -> None:
     """Make the stored exchanges of candidates equal `rows`, writing only what changed.
 
-    An appended event usually changes only the last exchange (or adds one): the rows that
-    are already stored as they should be are left alone.
+    An appended event usually changes only the last exchange (or adds one), and a rebuild
+    with nothing new changes none: the rows already stored as they should be are left alone.
     """
     wanted = {(r["candidate_id"], r["seq"]): r for r in rows}
     stale: list[tuple[str, int]] = []
+    same = _exchange_comparer(session.get_bind().dialect.name)
+    connection = session.connection()
     for chunk in chunked(candidate_ids):
-        stmt = select(
-            Exchange.candidate_id, Exchange.seq, *(getattr(Exchange, f) for f in EXCHANGE_FIELDS)
-        ).where(Exchange.org_id == org_id, Exchange.candidate_id.in_(chunk))
-        for row in session.execute(stmt):
-            key = (row.candidate_id, row.seq)
+        stmt = select(*_STORED_EXCHANGE_COLUMNS).where(
+            _EXCHANGES.c.org_id == org_id, _EXCHANGES.c.candidate_id.in_(chunk)
+        )
+        for row in connection.execute(stmt).all():
+            key = (row[0], row[1])
             new = wanted.get(key)
-            if new is not None and all(getattr(row, f) == new[f] for f in EXCHANGE_FIELDS):
+            if new is not None and same(row, new):
                 del wanted[key]
             else:
                 stale.append(key)
@@ -198,9 +284,8 @@ def replace_exchanges(
         )
     if wanted:
         # Core on the table: one multi-row INSERT per page, not one statement per row.
-        session.connection().execute(
-            insert(cast(Table, Exchange.__table__)),
-            [_with_defaults(Exchange, r) for r in wanted.values()],
+        connection.execute(
+            insert(_EXCHANGES), [_with_defaults(Exchange, r) for r in wanted.values()]
         )
 
 
@@ -245,6 +330,34 @@ def upsert_exchanges(
                 Exchange.seq >= count,
             )
         )
+
+
+def _exchange_comparer(dialect: str) -> Callable[[Any, dict[str, Any]], bool]:
+    """Whether a stored exchange row (of `_STORED_EXCHANGE_COLUMNS`) equals a wanted one.
+
+    JSON is compared as text against the text the insert writes (`json.dumps`): equal text
+    means equal values; a row stored with other spacing only reads as changed and is
+    rewritten, which is still correct.
+    """
+    utc = _utc_reader(dialect)
+
+    def same(row: Any, new: dict[str, Any]) -> bool:
+        (_, _, opened_at, opening_event_id, attempt_event_ids, responded_at,
+         response_event_id, paused, latency_seconds, business_seconds,
+         counts_for_latency) = row  # fmt: skip
+        return bool(
+            opening_event_id == new["opening_event_id"]
+            and response_event_id == new["response_event_id"]
+            and latency_seconds == new["latency_seconds"]
+            and business_seconds == new["business_seconds"]
+            and bool(counts_for_latency) == new["counts_for_latency"]
+            and utc(opened_at) == new["opened_at"]
+            and (None if responded_at is None else utc(responded_at)) == new["responded_at"]
+            and attempt_event_ids == json.dumps(new["attempt_event_ids"])
+            and paused == json.dumps(new["paused"])
+        )
+
+    return same
 
 
 def overdue_promise_clause(promise: Any, *, org_id: str, as_of: datetime) -> ColumnElement[bool]:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,43 @@ def flags_for_candidates(
         for flag in session.scalars(stmt):
             out[flag.candidate_id].append(flag)
     return out
+
+
+class FlagState(NamedTuple):
+    """What derivation compares of a stored flag (a plain row, not an ORM object)."""
+
+    id: str
+    key: str
+    code: str
+    status: str
+    active: bool
+    severity: str
+    summary: str
+    clears_when: str
+    cleared_at: datetime | None
+    raised_at: datetime
+
+
+def flag_states_for_candidates(
+    session: Session, org_id: str, candidate_ids: list[str]
+) -> dict[str, list[FlagState]]:
+    """The stored flags of candidates as plain rows, one query per chunk."""
+    out: dict[str, list[FlagState]] = {cid: [] for cid in candidate_ids}
+    for chunk in chunked(candidate_ids):
+        stmt = select(Flag.candidate_id, *(getattr(Flag, f) for f in FlagState._fields)).where(
+            Flag.org_id == org_id, Flag.candidate_id.in_(chunk)
+        )
+        for row in session.execute(stmt).all():
+            out[row[0]].append(FlagState._make(row[1:]))
+    return out
+
+
+def flags_by_ids(session: Session, org_id: str, flag_ids: list[str]) -> dict[str, Flag]:
+    found: dict[str, Flag] = {}
+    for chunk in chunked(flag_ids):
+        stmt = select(Flag).where(Flag.org_id == org_id, Flag.id.in_(chunk))
+        found.update((f.id, f) for f in session.scalars(stmt))
+    return found
 
 
 def scores_for_candidates(

@@ -103,7 +103,7 @@ def evaluate(
     """Evaluate a candidate's history as of `history.as_of`."""
     as_of = history.as_of
     scan = detect_signals(history, thresholds=settings.thresholds, calendar=calendar)
-    signals = [replace(s, dismissed=s.key in dismissed_keys) for s in scan.signals]
+    signals = [replace(s, dismissed=True) if s.key in dismissed_keys else s for s in scan.signals]
     decline = find_decline(history)
     if decline is not None:
         signals = [s for s in signals if s.polarity == "positive"]

@@ -24,6 +24,7 @@ from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
 from app.scoring import repository
 from app.scoring.models import CandidateScore, Flag, ScoreChange
+from app.scoring.repository import FlagState
 from app.scoring.score import Evaluation, Signal, evaluate
 from app.webhooks import outbox as webhooks_outbox
 
@@ -82,31 +83,59 @@ def refresh_scores(
     ids = [c.id for c in candidates]
     if facts is None:
         facts = events_repository.facts_for_candidates(session, org_id, ids)
-    flags = repository.flags_for_candidates(session, org_id, ids)
+    # Flags are read as plain rows below: a change made to a Flag object (a status set by a
+    # user) must be in the database first.
+    session.flush()
+    flag_states = repository.flag_states_for_candidates(session, org_id, ids)
     scores = repository.scores_for_candidates(session, org_id, ids)
     last_changes = repository.last_change_times(session, org_id, ids)
-    stored: dict[str, CandidateScore] = {}
+    # Evaluate everyone first (pure), so that the few flags that change are loaded as ORM
+    # objects in one query; flags that stay as they are never become objects.
+    evaluated: list[tuple[Candidate, _Evaluated]] = []
+    changing: set[str] = set()
     for candidate in candidates:
-        stored[candidate.id] = _evaluate_and_store(
-            session,
+        events = facts.get(candidate.id, [])
+        states = {f.key: f for f in flag_states[candidate.id]}
+        result, valid_until = _evaluate(
             candidate=candidate,
-            events=facts.get(candidate.id, []),
-            flags=flags[candidate.id],
-            previous=scores.get(candidate.id),
+            events=events,
+            dismissed=frozenset(k for k, f in states.items() if f.status == "dismissed"),
             settings=settings,
             as_of=now,
             history=(histories or {}).get(candidate.id),
+        )
+        changing.update(_changing_flags(result, states))
+        evaluated.append((candidate, _Evaluated(events, states, result, valid_until)))
+    loaded = repository.flags_by_ids(session, org_id, sorted(changing))
+    stored: dict[str, CandidateScore] = {}
+    for candidate, item in evaluated:
+        stored[candidate.id] = _store_evaluation(
+            session,
+            candidate=candidate,
+            item=item,
+            loaded=loaded,
+            previous=scores.get(candidate.id),
+            settings=settings,
+            as_of=now,
             last_change_at=last_changes.get(candidate.id),
         )
     session.flush()
     return stored
 
 
+@dataclass(frozen=True)
+class _Evaluated:
+    events: list[EventFacts]
+    flags: dict[str, FlagState]
+    result: Evaluation
+    valid_until: datetime | None
+
+
 def _evaluate(
     *,
     candidate: Candidate,
     events: list[EventFacts],
-    flags: list[Flag],
+    dismissed: frozenset[str],
     settings: CurrentSettings,
     as_of: datetime,
     history: History | None = None,
@@ -115,7 +144,6 @@ def _evaluate(
     calendar = settings.document.calendar(candidate.timezone)
     if history is None or history.as_of != as_of:
         history = compute_history(events, calendar, as_of)
-    dismissed = frozenset(f.key for f in flags if f.status == "dismissed")
     result = evaluate(
         history, settings=settings.document, calendar=calendar, dismissed_keys=dismissed
     )
@@ -155,37 +183,27 @@ def _fill_score(
     row.computed_at = utcnow()
 
 
-def _evaluate_and_store(
+def _store_evaluation(
     session: Session,
     *,
     candidate: Candidate,
-    events: list[EventFacts],
-    flags: list[Flag],
+    item: _Evaluated,
+    loaded: dict[str, Flag],
     previous: CandidateScore | None,
     settings: CurrentSettings,
     as_of: datetime,
-    history: History | None = None,
     last_change_at: datetime | None = None,
 ) -> CandidateScore:
-    result, valid_until = _evaluate(
-        candidate=candidate,
-        events=events,
-        flags=flags,
-        settings=settings,
-        as_of=as_of,
-        history=history,
-    )
-    by_key = {f.key: f for f in flags}
-    external_ids = {e.id: e.external_id for e in events}
-    live_keys = _reconcile_flags(
+    result, valid_until = item.result, item.valid_until
+    open_codes = _reconcile_flags(
         session,
         candidate=candidate,
         result=result,
-        by_key=by_key,
-        external_ids=external_ids,
+        states=item.flags,
+        loaded=loaded,
+        external_ids={e.id: e.external_id for e in item.events},
         as_of=as_of,
     )
-    open_codes = sorted({by_key[k].code for k in live_keys if by_key[k].status != "dismissed"})
     row = previous or CandidateScore(candidate_id=candidate.id, org_id=candidate.org_id)
     old_score, old_band = (previous.score, previous.band) if previous else (None, None)
     old_codes = {item["code"] for item in previous.breakdown} if previous else set()
@@ -243,7 +261,7 @@ def evaluate_transient(
         result, valid_until = _evaluate(
             candidate=candidate,
             events=events,
-            flags=flags[candidate.id],
+            dismissed=frozenset(f.key for f in flags[candidate.id] if f.status == "dismissed"),
             settings=settings,
             as_of=as_of,
         )
@@ -286,27 +304,60 @@ def is_now(as_of: datetime) -> bool:
     return abs(as_of - utcnow()) <= NOW_TOLERANCE
 
 
-def _reconcile_flags(
-    session: Session,
-    *,
-    candidate: Candidate,
-    result: Evaluation,
-    by_key: dict[str, Flag],
-    external_ids: dict[str, str],
-    as_of: datetime,
-) -> set[str]:
-    """Raise flags for new evidence, keep existing ones, clear those no longer true."""
+def _changing_flags(result: Evaluation, states: dict[str, FlagState]) -> set[str]:
+    """Ids of the stored flags `_reconcile_flags` will change for `result`."""
+    changing: set[str] = set()
     live: set[str] = set()
     for signal in result.signals:
         if signal.polarity != "negative":
             continue
         live.add(signal.key)
-        flag = by_key.get(signal.key)
-        raised = flag is None or not flag.active
-        if flag is None:
+        state = states.get(signal.key)
+        if state is not None and (
+            not state.active
+            or state.cleared_at is not None
+            or (state.summary, state.clears_when, state.severity, state.raised_at)
+            != (signal.summary, signal.clears_when, signal.severity, signal.observed_at)
+        ):
+            changing.add(state.id)
+    changing.update(s.id for key, s in states.items() if key not in live and s.active)
+    return changing
+
+
+def _reconcile_flags(
+    session: Session,
+    *,
+    candidate: Candidate,
+    result: Evaluation,
+    states: dict[str, FlagState],
+    loaded: dict[str, Flag],
+    external_ids: dict[str, str],
+    as_of: datetime,
+) -> list[str]:
+    """Raise flags for new evidence, keep existing ones, clear those no longer true; return
+    the codes of the open (live, not dismissed) flags.
+
+    `loaded` holds, as ORM objects, every stored flag that changes (`_changing_flags`); the
+    others stay as they are stored and are only read.
+    """
+    by_key: dict[str, Flag | FlagState] = {
+        key: loaded.get(state.id, state) for key, state in states.items()
+    }
+    live: set[str] = set()
+    for signal in result.signals:
+        if signal.polarity != "negative":
+            continue
+        live.add(signal.key)
+        found = by_key.get(signal.key)
+        if isinstance(found, FlagState):
+            continue  # stored as this signal describes it and active: nothing to write
+        if found is None:
             flag = _new_flag(candidate, signal, external_ids)
             session.add(flag)
             by_key[signal.key] = flag
+            raised = True
+        else:
+            flag, raised = found, not found.active
         flag.summary, flag.clears_when, flag.severity = (
             signal.summary,
             signal.clears_when,
@@ -320,13 +371,14 @@ def _reconcile_flags(
             webhooks_outbox.enqueue_flag_event(
                 session, event_type="candidate.flagged", candidate=candidate, flag=flag, at=as_of
             )
-    for key, flag in by_key.items():
-        if key not in live and flag.active:
-            flag.active, flag.cleared_at = False, as_of
+    for key, found in by_key.items():
+        if key not in live and found.active:
+            assert isinstance(found, Flag), "an active flag that clears is loaded"
+            found.active, found.cleared_at = False, as_of
             webhooks_outbox.enqueue_flag_event(
-                session, event_type="flag.cleared", candidate=candidate, flag=flag, at=as_of
+                session, event_type="flag.cleared", candidate=candidate, flag=found, at=as_of
             )
-    return live
+    return sorted({by_key[k].code for k in live if by_key[k].status != "dismissed"})
 
 
 def _new_flag(candidate: Candidate, signal: Signal, external_ids: dict[str, str]) -> Flag:
