@@ -77,6 +77,7 @@ def worker(
     Start as many as you like on one PostgreSQL database; they share the work.
     """
     import asyncio
+    import gc
 
     from app.core import queue
     from app.core.logging import configure_logging
@@ -89,6 +90,10 @@ def worker(
         queue.ensure_schema(engine)
         app = queue.build_app(settings.database_url, create_sessionmaker(engine))
         typer.echo(f"worker: {len(TASK_MODULES)} task module(s), tasks {sorted(app.tasks)}")
+        # Everything loaded so far (modules, language models) lives as long as the process:
+        # keep it out of the collector's scans, which derivation's many objects trigger often.
+        gc.collect()
+        gc.freeze()
         asyncio.run(queue.run_worker(app, concurrency=concurrency))
     finally:
         engine.dispose()

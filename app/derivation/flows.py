@@ -131,24 +131,40 @@ def ingest_events(
 ) -> list[events_service.ItemOutcome]:
     """The HTTP write path: read what classification needs, classify, then one write.
 
-    Classification runs with no transaction open, so on SQLite no one waits for the write
-    lock while a long message is read. Three short steps: a read (settings, time zones), the
-    classifier (no database), a write transaction (candidates, events, dirty marks).
+    On SQLite classification runs with no transaction open, so no one waits for the write
+    lock while a long message is read: three short steps, a read (settings, time zones), the
+    classifier (no database), a write transaction (candidates, events, dirty marks). On
+    PostgreSQL reading takes no lock, so all three share one transaction (fewer round trips).
     """
     if not any(events_service.needs_classification(i) for i in items):
         # Nothing to classify (outreach, calls, meetings): one transaction is enough.
         with transaction(factory) as session:
             return record_events(session, org_id=org_id, items=items, now=now)
+    if factory.kw["bind"].dialect.name != "sqlite":
+        with transaction(factory) as session:
+            settings, zones = _classification_inputs(session, org_id, items)
+            intents = events_service.classify_items(items, zones, settings.document.timezone)
+            return record_events(
+                session, org_id=org_id, items=items, intents=intents, settings=settings, now=now
+            )
     with transaction(factory) as session:
-        settings = orgs_service.get_current_settings(session, org_id=org_id)
-        zones = events_service.timezones_for(
-            session, org_id=org_id, items=items, default_timezone=settings.document.timezone
-        )
+        settings, zones = _classification_inputs(session, org_id, items)
     intents = events_service.classify_items(items, zones, settings.document.timezone)
     with transaction(factory) as session:
         return record_events(
             session, org_id=org_id, items=items, intents=intents, settings=settings, now=now
         )
+
+
+def _classification_inputs(
+    session: Session, org_id: str, items: list[EventCreate | AppError]
+) -> tuple[CurrentSettings, dict[str, str]]:
+    """The org's settings and each item's candidate time zone (dates are read locally)."""
+    settings = orgs_service.get_current_settings(session, org_id=org_id)
+    zones = events_service.timezones_for(
+        session, org_id=org_id, items=items, default_timezone=settings.document.timezone
+    )
+    return settings, zones
 
 
 def mark_dirty(
