@@ -43,6 +43,8 @@ def _worker(url: str, org_id: str, index: int) -> None:
 
 
 _WORKERS = 2
+# A 503 (the database was busy, e.g. a deadlock's victim) is posted again up to this often.
+RETRIES_503 = 5
 
 
 def load_via_service(
@@ -161,6 +163,7 @@ class Backfill:
         self.created = 0
         self.latencies: list[float] = []
         self.errors: list[str] = []
+        self.retried_503 = 0
         self.stop = threading.Event()
         self._next = 0
         self._lock = threading.Lock()
@@ -179,8 +182,7 @@ class Backfill:
                 batch = self.batches[index]
                 sent = time.perf_counter()
                 try:
-                    response = client.post("/api/v1/events/batch", json={"events": batch})
-                    response.raise_for_status()
+                    response = self._post(client, batch)
                 except httpx.HTTPError as exc:
                     self.errors.append(f"batch {index}: {exc!r}")
                     return
@@ -194,6 +196,19 @@ class Backfill:
                     self.acknowledged.add(index)
                     self.acked_events += len(batch)
                     self.created += sum(1 for r in results if r["status"] == 201)
+
+    def _post(self, client: httpx.Client, batch: list[dict[str, Any]]) -> httpx.Response:
+        """Post one batch as an ATS sync would: a 503 (database busy) is retried after its
+        `Retry-After`, a few times; anything else that is not 2xx fails the run."""
+        for attempt in range(1, RETRIES_503 + 1):
+            response = client.post("/api/v1/events/batch", json={"events": batch})
+            if response.status_code != 503 or attempt == RETRIES_503:
+                break
+            with self._lock:
+                self.retried_503 += 1
+            time.sleep(min(float(response.headers.get("retry-after", "1")), 5.0))
+        response.raise_for_status()
+        return response
 
     def run(self) -> dict[str, Any]:
         """Post every batch (or until `stop`); figures over the acknowledged ones."""
@@ -223,6 +238,7 @@ class Backfill:
             "seconds": round(seconds, 2),
             "events_per_s": round(self.acked_events / seconds, 1) if seconds else 0.0,
             "batch_latency": percentiles(self.latencies),
+            "retried_503": self.retried_503,
         }
 
     def unacknowledged(self) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from time import monotonic
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from app.core.settings import get_settings
@@ -158,3 +158,13 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """Open a session with one transaction, committed on success (for CLI and jobs)."""
     with factory() as session, session.begin():
         yield session
+
+
+def is_transient_conflict(exc: BaseException) -> bool:
+    """A deadlock or serialization failure: the database rolled back; running the whole
+    transaction again is safe and usually succeeds."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    # SQLSTATE class 40: 40001 serialization_failure, 40P01 deadlock_detected.
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("40")

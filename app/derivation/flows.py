@@ -34,15 +34,17 @@ from datetime import datetime
 from time import monotonic
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.candidates import repository as candidates_repository
 from app.candidates import service as candidates_service
 from app.candidates.models import Candidate
 from app.candidates.schemas import CandidateUpsert
-from app.core.db import transaction
+from app.core.db import is_transient_conflict, transaction
 from app.core.errors import AppError
 from app.core.ids import utcnow
+from app.core.logging import get_logger
 from app.derivation import repository
 from app.events import repository as events_repository
 from app.events import service as events_service
@@ -51,6 +53,8 @@ from app.events.schemas import EventCreate
 from app.orgs import service as orgs_service
 from app.orgs.service import CurrentSettings
 from app.scoring import service as scoring_service
+
+log = get_logger("followthrough.derivation")
 
 DEFAULT_BATCH = 200
 # A pipeline or report read derives at most this many pending candidates itself; beyond it,
@@ -122,6 +126,10 @@ def _affected_from(batch: events_service.StoredBatch) -> dict[str, datetime | No
     return since
 
 
+# A write that lost a deadlock (the database rolled it back) is run again this many times.
+CONFLICT_ATTEMPTS = 3
+
+
 def ingest_events(
     factory: sessionmaker[Session],
     *,
@@ -129,7 +137,26 @@ def ingest_events(
     items: list[EventCreate | AppError],
     now: datetime | None = None,
 ) -> list[events_service.ItemOutcome]:
-    """The HTTP write path: read what classification needs, classify, then one write.
+    """The HTTP write path (see `_ingest_once`), run again if the database chose it as a
+    deadlock's victim: it rolled back whole, and the insert is idempotent anyway."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return _ingest_once(factory, org_id=org_id, items=items, now=now)
+        except DBAPIError as exc:
+            if attempt == CONFLICT_ATTEMPTS or not is_transient_conflict(exc):
+                raise
+            log.info("ingest_retried_after_conflict", attempt=attempt, error=str(exc.orig))
+    raise AssertionError("unreachable")
+
+
+def _ingest_once(
+    factory: sessionmaker[Session],
+    *,
+    org_id: str,
+    items: list[EventCreate | AppError],
+    now: datetime | None = None,
+) -> list[events_service.ItemOutcome]:
+    """Read what classification needs, classify, then one write.
 
     On SQLite classification runs with no transaction open, so no one waits for the write
     lock while a long message is read: three short steps, a read (settings, time zones), the

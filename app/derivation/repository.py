@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.candidates.models import Candidate
+from app.core.chunks import chunked
 from app.derivation.models import DirtyCandidate
 
 
@@ -78,9 +79,22 @@ def generations(session: Session, candidate_ids: list[str]) -> dict[str, int]:
 
 
 def clear(session: Session, marks: dict[str, int]) -> None:
-    """Delete the marks that still carry the generation read before deriving."""
+    """Delete the marks that still carry the generation read before deriving.
+
+    On PostgreSQL the rows are first locked in candidate id order, the order `mark` upserts
+    them in: a writer marking some of the same candidates meanwhile then waits instead of
+    deadlocking with this delete (whose own lock order is the table's scan order).
+    """
     if not marks:
         return
+    if session.get_bind().dialect.name == "postgresql":
+        for chunk in chunked(sorted(marks)):
+            session.execute(
+                select(DirtyCandidate.candidate_id)
+                .where(DirtyCandidate.candidate_id.in_(chunk))
+                .order_by(DirtyCandidate.candidate_id)
+                .with_for_update()
+            )
     conditions = [
         and_(DirtyCandidate.candidate_id == cid, DirtyCandidate.generation == gen)
         for cid, gen in sorted(marks.items())
