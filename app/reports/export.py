@@ -9,10 +9,11 @@ candidate id; the event id for no-shows), not by severity as in the whole report
 """
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, get_args
 
+from pydantic_core import to_json
 from sqlalchemy import Select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +24,6 @@ from app.reports import build, render, repository
 from app.reports import service as reports_service
 from app.reports.schemas import (
     DeclinedRowRead,
-    FlaggedRowRead,
     NextActionRowRead,
     NoShowRowRead,
     RecoveredRowRead,
@@ -41,14 +41,9 @@ CSV_SECTIONS: tuple[ReportSection, ...] = ("newly_flagged", "still_flagged")
 CHUNK = 500
 """Keys read per query while streaming (the largest page is `MAX_LIMIT`, also 500)."""
 
-Row = (
-    FlaggedRowRead
-    | RecoveredRowRead
-    | WaitingRowRead
-    | NoShowRowRead
-    | DeclinedRowRead
-    | NextActionRowRead
-)
+Row = RecoveredRowRead | WaitingRowRead | NoShowRowRead | DeclinedRowRead | NextActionRowRead
+Item = dict[str, Any] | Row
+"""A row: a flagged candidate as a plain dict (`flagged_items`), any other as its model."""
 
 
 def section_keys(scope: ReportScope, section: ReportSection, *, dialect: str) -> Select[Any]:
@@ -105,7 +100,7 @@ def summary(session: Session, scope: ReportScope) -> WeeklyReportSummaryRead:
 
 def section_rows(
     session: Session, scope: ReportScope, section: ReportSection, keys: Sequence[str]
-) -> list[Row]:
+) -> list[Item]:
     """The rows of one section for these keys, in key order."""
     if not keys:
         return []
@@ -113,22 +108,83 @@ def section_rows(
     return [by_key[key] for key in keys if key in by_key]
 
 
+def flagged_items(
+    rows: Sequence[Any], evidence: Mapping[str, list[datetime]], *, section: str, start: datetime
+) -> dict[str, dict[str, Any]]:
+    """`build.flagged_candidates` for one flagged section over `repository.flagged_rows`, as
+    plain dicts in `FlaggedRowRead`'s field order (serialised as the model would be), by
+    candidate id; a candidate of the other section is left out."""
+    out: dict[str, dict[str, Any]] = {}
+    flags_of: dict[str, list[tuple[tuple[bool, int, float], dict[str, Any]]]] = {}
+    for row in rows:
+        this_week = row.raised_at >= start
+        flag = {
+            "id": row.id,
+            "code": row.code,
+            "severity": row.severity,
+            "summary": row.summary,
+            "clears_when": row.clears_when,
+            "raised_at": row.raised_at,
+            "status": row.status,
+            "active": row.active,
+            "raised_this_week": this_week,
+            "evidence_dates": evidence.get(row.id, []),
+        }
+        order = (
+            not this_week,
+            build.SEVERITY_RANK.get(row.severity, 3),
+            -row.raised_at.timestamp(),
+        )
+        flags = flags_of.get(row.candidate_id)
+        if flags is None:
+            flags = flags_of[row.candidate_id] = []
+            out[row.candidate_id] = _flagged_item(row)
+        flags.append((order, flag))
+    for candidate_id, flags in flags_of.items():
+        flags.sort(key=lambda pair: pair[0])
+        item = out[candidate_id]
+        item["flags"] = [flag for _, flag in flags]
+        is_new = not flags[0][0][0]
+        if is_new != (section == "newly_flagged"):
+            del out[candidate_id]
+        else:
+            item["category"] = item["section"] = section
+    return out
+
+
+def _flagged_item(row: Any) -> dict[str, Any]:
+    has_score = row.score_of is not None
+    action = row.action if has_score else None
+    return {
+        "candidate_id": row.candidate_id,
+        "external_id": row.external_id,
+        "name": row.name,
+        "recruiter_external_id": row.recruiter_external_id,
+        "job": row.job,
+        "stage": row.stage,
+        "category": None,
+        "score": row.score if has_score else None,
+        "band": row.band if has_score else "unknown",
+        "flags": [],
+        "next_action": str(action) if action and action != "none" else None,
+        "next_action_due_at": row.next_action_due_at if has_score else None,
+        "section": None,
+    }
+
+
 def _rows_by_key(
     session: Session, scope: ReportScope, section: ReportSection, keys: Sequence[str]
-) -> dict[str, Row]:
+) -> Mapping[str, Item]:
     where = (session, scope.org_id, scope.recruiter_external_id)
     start, end, as_of = scope.week.starts_at, scope.week.ends_at, scope.as_of
     match section:
         case "newly_flagged" | "still_flagged":
-            flags = repository.flagged(*where, start=start, end=end, candidate_ids=keys)
-            evidence = repository.event_times(
-                session, scope.org_id, [e for flag, _, _ in flags for e in flag.evidence]
+            return flagged_items(
+                repository.flagged_rows(*where, start=start, end=end, candidate_ids=keys),
+                repository.flagged_evidence_times(*where, start=start, end=end, candidate_ids=keys),
+                section=section,
+                start=start,
             )
-            newly, still = build.flagged_candidates(flags, start=start, evidence=evidence)
-            return {
-                item.candidate_id: FlaggedRowRead.model_construct(section=section, **dict(item))
-                for item in (newly if section == "newly_flagged" else still)
-            }
         case "recovered":
             recovered = build.recoveries(
                 repository.band_recoveries(*where, start=start, end=as_of, candidate_ids=keys),
@@ -169,7 +225,7 @@ def iter_rows(
     *,
     sections: Sequence[ReportSection] = SECTIONS,
     chunk: int | None = None,
-) -> Iterator[list[Row]]:
+) -> Iterator[list[Item]]:
     """Every row of these sections, `chunk` keys at a time (loaded objects are let go)."""
     dialect = session.get_bind().dialect.name
     chunk = chunk or CHUNK
@@ -202,7 +258,7 @@ def page(
     dialect = session.get_bind().dialect.name
     section, after = position or (SECTIONS[0], None)
     index = SECTIONS.index(section)
-    rows: list[Row] = []
+    rows: list[Item] = []
     next_position: tuple[ReportSection, str | None] | None = None
     while index < len(SECTIONS):
         section = SECTIONS[index]
@@ -270,7 +326,7 @@ def stream_jsonl(factory: sessionmaker[Session], scope: ReportScope) -> Iterator
         _snapshot(session)
         yield summary(session, scope).model_dump_json() + "\n"
         for rows in iter_rows(session, scope):
-            yield "".join(row.model_dump_json() + "\n" for row in rows)
+            yield b"".join(to_json(row) + b"\n" for row in rows).decode()
 
 
 def stream_csv(factory: sessionmaker[Session], scope: ReportScope) -> Iterator[str]:
@@ -283,7 +339,7 @@ def stream_csv(factory: sessionmaker[Session], scope: ReportScope) -> Iterator[s
         _snapshot(session)
         for rows in iter_rows(session, scope, sections=CSV_SECTIONS):
             for row in rows:
-                if isinstance(row, FlaggedRowRead):
+                if isinstance(row, dict):
                     render.write_csv_row(writer, row)
             yield _drain(buffer)
 

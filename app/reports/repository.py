@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Interval,
+    Row,
     Select,
     and_,
     case,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.orm import Session, aliased, load_only
 
@@ -163,6 +165,106 @@ def flagged(
     rows = list(session.execute(stmt.order_by(Candidate.id, Flag.raised_at, Flag.id)))
     scores = report_scores(session, org_id, sorted({c.id for _, c in rows}))
     return [(f, c, scores.get(c.id)) for f, c in rows]
+
+
+def flagged_rows(
+    session: Session,
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    start: datetime,
+    end: datetime,
+    candidate_ids: Sequence[str],
+) -> list[Row[Any]]:
+    """`flagged` for these candidates as plain rows (no ORM objects), one query: each flag's
+    columns with its candidate's and stored score's (`score_of` is null without a score),
+    by candidate, then oldest flag first."""
+    stmt = _flagged_among(
+        select(
+            Flag.id,
+            Flag.candidate_id,
+            Flag.code,
+            Flag.severity,
+            Flag.summary,
+            Flag.clears_when,
+            Flag.raised_at,
+            Flag.status,
+            Flag.active,
+            Candidate.external_id,
+            Candidate.name,
+            Candidate.recruiter_external_id,
+            Candidate.job,
+            Candidate.stage,
+            CandidateScore.candidate_id.label("score_of"),
+            CandidateScore.score,
+            CandidateScore.band,
+            CandidateScore.next_action["action"].as_string().label("action"),
+            CandidateScore.next_action_due_at,
+        )
+        .select_from(Flag)
+        .join(Candidate, Candidate.id == Flag.candidate_id)
+        .outerjoin(
+            CandidateScore,
+            and_(CandidateScore.candidate_id == Candidate.id, CandidateScore.org_id == org_id),
+        ),
+        org_id,
+        recruiter_external_id,
+        start=start,
+        end=end,
+        candidate_ids=candidate_ids,
+    )
+    return list(session.execute(stmt.order_by(Flag.candidate_id, Flag.raised_at, Flag.id)))
+
+
+def flagged_evidence_times(
+    session: Session,
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    start: datetime,
+    end: datetime,
+    candidate_ids: Sequence[str],
+) -> dict[str, list[datetime]]:
+    """When the evidence of each flag `flagged_rows` lists happened, oldest first, by flag id:
+    the flag's evidence ids unnested in SQL and joined to their events (one query)."""
+    each = (
+        func.json_each(Flag.evidence)
+        if session.get_bind().dialect.name == "sqlite"
+        else func.json_array_elements_text(Flag.evidence)
+    ).table_valued("value")
+    stmt = _flagged_among(
+        select(Flag.id, Event.occurred_at)
+        .select_from(Flag)
+        .join(Candidate, Candidate.id == Flag.candidate_id)
+        .join(each, true())
+        .join(Event, and_(Event.id == each.c.value, Event.org_id == org_id)),
+        org_id,
+        recruiter_external_id,
+        start=start,
+        end=end,
+        candidate_ids=candidate_ids,
+    )
+    out: dict[str, list[datetime]] = {}
+    for flag_id, at in session.execute(stmt.order_by(Flag.id, Event.occurred_at)):
+        out.setdefault(flag_id, []).append(at)
+    return out
+
+
+def _flagged_among(
+    stmt: _SelectT,
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    start: datetime,
+    end: datetime,
+    candidate_ids: Sequence[str],
+) -> _SelectT:
+    """`flagged`'s filter (a select from flags joined to candidates), for these candidates."""
+    return _scoped(stmt, org_id, recruiter_external_id).where(
+        Candidate.status == "active",
+        _reported_flag(Flag, org_id, start=start, end=end),
+        Flag.candidate_id.in_(candidate_ids),
+    )
 
 
 def report_scores(
