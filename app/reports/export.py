@@ -17,6 +17,7 @@ from pydantic_core import to_json
 from sqlalchemy import Select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.chunks import chunked
 from app.core.errors import AppError, BadRequest
 from app.core.ids import utcnow
 from app.core.pagination import decode_cursor, encode_cursor
@@ -38,8 +39,8 @@ from app.reports.week import parse_week
 
 SECTIONS: tuple[ReportSection, ...] = get_args(ReportSection)
 CSV_SECTIONS: tuple[ReportSection, ...] = ("newly_flagged", "still_flagged")
-CHUNK = 500
-"""Keys read per query while streaming (the largest page is `MAX_LIMIT`, also 500)."""
+CHUNK = 2000
+"""Keys whose rows are read per query while streaming (the largest page is 500)."""
 
 Row = RecoveredRowRead | WaitingRowRead | NoShowRowRead | DeclinedRowRead | NextActionRowRead
 Item = dict[str, Any] | Row
@@ -71,13 +72,17 @@ def section_keys(scope: ReportScope, section: ReportSection, *, dialect: str) ->
             )
 
 
-def summary(session: Session, scope: ReportScope) -> WeeklyReportSummaryRead:
-    """Everything but the lists: counts in SQL, then the week's exchange figures."""
-    dialect = session.get_bind().dialect.name
-    counts = {
-        section: repository.count_keys(session, section_keys(scope, section, dialect=dialect))
-        for section in SECTIONS
-    }
+def summary(
+    session: Session, scope: ReportScope, *, counts: Mapping[ReportSection, int] | None = None
+) -> WeeklyReportSummaryRead:
+    """Everything but the lists: counts in SQL (unless given), then the week's exchange
+    figures."""
+    if counts is None:
+        dialect = session.get_bind().dialect.name
+        counts = {
+            section: repository.count_keys(session, section_keys(scope, section, dialect=dialect))
+            for section in SECTIONS
+        }
     this_stats, responsiveness = reports_service.week_responsiveness(
         session, scope.org_id, scope.recruiter_external_id, week=scope.week, as_of=scope.as_of
     )
@@ -91,7 +96,7 @@ def summary(session: Session, scope: ReportScope) -> WeeklyReportSummaryRead:
         generated_at=utcnow(),
         recruiter_external_id=scope.recruiter_external_id,
         recruiter_name=scope.recruiter_name,
-        totals=ReportTotalsRead(**counts),
+        totals=ReportTotalsRead.model_validate(dict(counts)),
         responsiveness=responsiveness,
         latency_distribution=build.latency_distribution(this_stats),
         next_actions_until=week.shifted(1).ends_at,
@@ -219,27 +224,28 @@ def _rows_by_key(
             }
 
 
-def iter_rows(
-    session: Session,
-    scope: ReportScope,
-    *,
-    sections: Sequence[ReportSection] = SECTIONS,
-    chunk: int | None = None,
-) -> Iterator[list[Item]]:
-    """Every row of these sections, `chunk` keys at a time (loaded objects are let go)."""
+def all_keys(
+    session: Session, scope: ReportScope, sections: Sequence[ReportSection]
+) -> dict[ReportSection, list[str]]:
+    """Every key of these sections in key order, one query each (a stream's counts, then its
+    chunks: a key is a few dozen bytes, so even 10k candidates' keys take about a megabyte)."""
     dialect = session.get_bind().dialect.name
-    chunk = chunk or CHUNK
-    for section in sections:
-        keys_select = section_keys(scope, section, dialect=dialect)
-        after: str | None = None
-        while True:
-            keys = repository.page_keys(session, keys_select, after=after, limit=chunk)
-            if keys:
-                yield section_rows(session, scope, section, keys)
-                session.expunge_all()
-            if len(keys) < chunk:
-                break
-            after = keys[-1]
+    return {
+        section: repository.page_keys(
+            session, section_keys(scope, section, dialect=dialect), after=None, limit=None
+        )
+        for section in sections
+    }
+
+
+def iter_rows(
+    session: Session, scope: ReportScope, keys: Mapping[ReportSection, Sequence[str]]
+) -> Iterator[list[Item]]:
+    """The rows of these sections' keys, `CHUNK` keys at a time (loaded objects are let go)."""
+    for section, section_keys_ in keys.items():
+        for chunk in chunked(section_keys_, CHUNK):
+            yield section_rows(session, scope, section, chunk)
+            session.expunge_all()
 
 
 # --- cursor pages ----------------------------------------------------------------------------
@@ -324,8 +330,10 @@ def stream_jsonl(factory: sessionmaker[Session], scope: ReportScope) -> Iterator
     """The summary line, then one line per row, a chunk of lines at a time."""
     with factory() as session, session.begin():
         _snapshot(session)
-        yield summary(session, scope).model_dump_json() + "\n"
-        for rows in iter_rows(session, scope):
+        keys = all_keys(session, scope, SECTIONS)
+        counts = {section: len(found) for section, found in keys.items()}
+        yield summary(session, scope, counts=counts).model_dump_json() + "\n"
+        for rows in iter_rows(session, scope, keys):
             yield b"".join(to_json(row) + b"\n" for row in rows).decode()
 
 
@@ -337,7 +345,7 @@ def stream_csv(factory: sessionmaker[Session], scope: ReportScope) -> Iterator[s
     yield _drain(buffer)
     with factory() as session, session.begin():
         _snapshot(session)
-        for rows in iter_rows(session, scope, sections=CSV_SECTIONS):
+        for rows in iter_rows(session, scope, all_keys(session, scope, CSV_SECTIONS)):
             for row in rows:
                 if isinstance(row, dict):
                     render.write_csv_row(writer, row)

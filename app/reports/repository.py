@@ -685,8 +685,11 @@ def count_keys(session: Session, keys: Select[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(keys.subquery())) or 0)
 
 
-def page_keys(session: Session, keys: Select[Any], *, after: str | None, limit: int) -> list[str]:
-    """Up to `limit` of a section's keys in ascending order, after `after` (exclusive)."""
+def page_keys(
+    session: Session, keys: Select[Any], *, after: str | None, limit: int | None
+) -> list[str]:
+    """Up to `limit` (None: all) of a section's keys in ascending order, after `after`
+    (exclusive)."""
     sub = keys.subquery()
     key = sub.c[0]
     stmt = select(key)
