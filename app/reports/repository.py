@@ -388,15 +388,22 @@ def waiting_on_us_ids(
     follow events/domain's rule (`overdue_promise_clause`).
     """
     covered = or_(Candidate.last_event_at.is_(None), Candidate.last_event_at <= as_of)
+    # The clock in SQL only for candidates the summary does not cover, so that the copies and
+    # the answers are looked for among their events alone, not the organisation's.
+    other = aliased(Candidate)
+    behind = select(other.id).where(
+        other.org_id == org_id, other.status == "active", other.last_event_at > as_of
+    )
     inbound = aliased(Event)
-    answered = _answered_after(inbound, org_id, as_of=as_of, dialect=dialect)
+    answered = _answered_after(inbound, org_id, as_of=as_of, dialect=dialect, candidate_ids=behind)
     clock_in_sql = exists().where(
         inbound.org_id == org_id,
         inbound.candidate_id == Candidate.id,
+        inbound.candidate_id.in_(behind),
         inbound.direction == "inbound",
         inbound.needs_reply.is_(True),
         inbound.occurred_at <= as_of,
-        _not_a_copy(inbound, org_id, dialect=dialect),
+        _not_a_copy(inbound, org_id, dialect=dialect, candidate_ids=behind),
         ~answered,
     )
     promise = aliased(Event)
@@ -420,7 +427,7 @@ def _answered_after(
     *,
     as_of: datetime,
     dialect: str,
-    candidate_ids: Sequence[str] | None = None,
+    candidate_ids: Sequence[str] | Select[Any] | None = None,
 ) -> ColumnElement[bool]:
     """An outbound event (not a copy) after `inbound` in the contract's order, up to `as_of`."""
     outbound = aliased(Event)
@@ -435,7 +442,11 @@ def _answered_after(
 
 
 def _not_a_copy(
-    event: Any, org_id: str, *, dialect: str, candidate_ids: Sequence[str] | None = None
+    event: Any,
+    org_id: str,
+    *,
+    dialect: str,
+    candidate_ids: Sequence[str] | Select[Any] | None = None,
 ) -> ColumnElement[bool]:
     """`event` is not the second copy of a message synced twice (events/domain's rule).
 
