@@ -116,48 +116,34 @@ def section_rows(
 def flagged_items(
     rows: Sequence[Any], evidence: Mapping[str, list[datetime]], *, section: str, start: datetime
 ) -> dict[str, dict[str, Any]]:
-    """`build.flagged_candidates` for one flagged section over `repository.flagged_rows`, as
-    plain dicts in `FlaggedRowRead`'s field order (serialised as the model would be), by
-    candidate id; a candidate of the other section is left out."""
+    """`build.flagged_candidates` for one flagged section over `repository.flagged_rows` (in
+    the report's order of flags), as plain dicts in `FlaggedRowRead`'s field order (serialised
+    as the model would be), by candidate id; a candidate of the other section is left out."""
     out: dict[str, dict[str, Any]] = {}
-    flags_of: dict[str, list[tuple[tuple[bool, int, float], dict[str, Any]]]] = {}
     for row in rows:
         this_week = row.raised_at >= start
-        flag = {
-            "id": row.id,
-            "code": row.code,
-            "severity": row.severity,
-            "summary": row.summary,
-            "clears_when": row.clears_when,
-            "raised_at": row.raised_at,
-            "status": row.status,
-            "active": row.active,
-            "raised_this_week": this_week,
-            "evidence_dates": evidence.get(row.id, []),
-        }
-        order = (
-            not this_week,
-            build.SEVERITY_RANK.get(row.severity, 3),
-            -row.raised_at.timestamp(),
+        item = out.get(row.candidate_id)
+        if item is None:
+            item = out[row.candidate_id] = _flagged_item(row, section=section, new=this_week)
+        item["flags"].append(
+            {
+                "id": row.id,
+                "code": row.code,
+                "severity": row.severity,
+                "summary": row.summary,
+                "clears_when": row.clears_when,
+                "raised_at": row.raised_at,
+                "status": row.status,
+                "active": row.active,
+                "raised_this_week": this_week,
+                "evidence_dates": evidence.get(row.id, []),
+            }
         )
-        flags = flags_of.get(row.candidate_id)
-        if flags is None:
-            flags = flags_of[row.candidate_id] = []
-            out[row.candidate_id] = _flagged_item(row)
-        flags.append((order, flag))
-    for candidate_id, flags in flags_of.items():
-        flags.sort(key=lambda pair: pair[0])
-        item = out[candidate_id]
-        item["flags"] = [flag for _, flag in flags]
-        is_new = not flags[0][0][0]
-        if is_new != (section == "newly_flagged"):
-            del out[candidate_id]
-        else:
-            item["category"] = item["section"] = section
-    return out
+    return {key: item for key, item in out.items() if item["category"] == section}
 
 
-def _flagged_item(row: Any) -> dict[str, Any]:
+def _flagged_item(row: Any, *, section: str, new: bool) -> dict[str, Any]:
+    """The candidate's fields; the first flag (the top reason) tells whether it is new."""
     has_score = row.score_of is not None
     action = row.action if has_score else None
     return {
@@ -167,13 +153,13 @@ def _flagged_item(row: Any) -> dict[str, Any]:
         "recruiter_external_id": row.recruiter_external_id,
         "job": row.job,
         "stage": row.stage,
-        "category": None,
+        "category": "newly_flagged" if new else "still_flagged",
         "score": row.score if has_score else None,
         "band": row.band if has_score else "unknown",
         "flags": [],
         "next_action": str(action) if action and action != "none" else None,
         "next_action_due_at": row.next_action_due_at if has_score else None,
-        "section": None,
+        "section": section,
     }
 
 

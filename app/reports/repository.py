@@ -37,6 +37,8 @@ from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 
 NOT_THAT_INTO_YOU = "not_that_into_you"
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+"""A flag's severity as a sort key (an unknown one last)."""
 DECLINED = "declined"
 HOUR = 3600
 
@@ -178,7 +180,8 @@ def flagged_rows(
 ) -> list[Row[Any]]:
     """`flagged` for these candidates as plain rows (no ORM objects), one query: each flag's
     columns with its candidate's and stored score's (`score_of` is null without a score),
-    by candidate, then oldest flag first."""
+    by candidate, then in the report's order of flags (`build.flagged_candidates`): this
+    week's first, then by severity, then the most recent."""
     stmt = _flagged_among(
         select(
             Flag.id,
@@ -213,7 +216,10 @@ def flagged_rows(
         end=end,
         candidate_ids=candidate_ids,
     )
-    return list(session.execute(stmt.order_by(Flag.candidate_id, Flag.raised_at, Flag.id)))
+    this_week = case((Flag.raised_at >= start, 0), else_=1)
+    severity = case(SEVERITY_RANK, value=Flag.severity, else_=len(SEVERITY_RANK))
+    order = (Flag.candidate_id, this_week, severity, Flag.raised_at.desc(), Flag.id)
+    return list(session.execute(stmt.order_by(*order)))
 
 
 def flagged_evidence_times(
