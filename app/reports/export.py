@@ -44,7 +44,8 @@ CHUNK = 2000
 
 Row = RecoveredRowRead | WaitingRowRead | NoShowRowRead | DeclinedRowRead | NextActionRowRead
 Item = dict[str, Any] | Row
-"""A row: a flagged candidate as a plain dict (`flagged_items`), any other as its model."""
+"""A row: a plain dict in its model's field order (flagged, declined, next actions), or the
+model itself (the other sections)."""
 
 
 def section_keys(scope: ReportScope, section: ReportSection, *, dialect: str) -> Select[Any]:
@@ -196,18 +197,57 @@ def _rows_by_key(
                 for (event, _), item in zip(no_shows, build.no_show_items(no_shows), strict=True)
             }
         case "declined":
-            items = build.declined_items(
-                repository.declined(*where, candidate_ids=keys), start=start, end=end
-            )
-            return {d.candidate_id: DeclinedRowRead.model_construct(**dict(d)) for d in items}
-        case "next_actions_due":
-            due = repository.next_actions_due(
-                *where, start=start, end=scope.week.shifted(1).ends_at, candidate_ids=keys
-            )
             return {
-                n.candidate_id: NextActionRowRead.model_construct(**dict(n))
-                for n in build.next_action_items(due, as_of=as_of)
+                row.candidate_id: _declined_item(row, start=start, end=end)
+                for row in repository.score_rows(*where, candidate_ids=keys)
+                if row.band == repository.DECLINED
             }
+        case "next_actions_due":
+            until = scope.week.shifted(1).ends_at
+            return {
+                row.candidate_id: _next_action_item(row, as_of=as_of)
+                for row in repository.score_rows(*where, candidate_ids=keys)
+                if row.next_action_due_at is not None
+                and start <= row.next_action_due_at < until
+                and (row.next_action or {}).get("action") not in (None, "none")
+            }
+
+
+def _who(row: Any) -> dict[str, Any]:
+    """`build.who` of a plain row."""
+    return {
+        "candidate_id": row.candidate_id,
+        "external_id": row.external_id,
+        "name": row.name,
+        "recruiter_external_id": row.recruiter_external_id,
+        "job": row.job,
+        "stage": row.stage,
+    }
+
+
+def _declined_item(row: Any, *, start: datetime, end: datetime) -> dict[str, Any]:
+    """`build.declined_items` of one `repository.score_rows` row, as `DeclinedRowRead`."""
+    at = row.next_action_due_at
+    return {
+        **_who(row),
+        "declined_at": at,
+        "this_week": at is not None and start <= at < end,
+        "section": "declined",
+    }
+
+
+def _next_action_item(row: Any, *, as_of: datetime) -> dict[str, Any]:
+    """`build.next_action_items` of one `repository.score_rows` row, as `NextActionRowRead`."""
+    reason = row.next_action.get("reason")
+    return {
+        **_who(row),
+        "action": str(row.next_action["action"]),
+        "due_at": row.next_action_due_at,
+        "overdue": row.next_action_due_at < as_of,
+        "reason": None if reason is None else str(reason),
+        "band": row.band,
+        "section": "next_actions_due",
+    }
 
 
 def all_keys(

@@ -550,6 +550,37 @@ def declined(
     return [(s, c) for s, c in rows]
 
 
+def score_rows(
+    session: Session,
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    candidate_ids: Sequence[str],
+) -> list[Row[Any]]:
+    """These active candidates with their stored score's band and next action, as plain rows
+    (for the declined and next-action sections)."""
+    stmt = _scoped(
+        select(
+            Candidate.id.label("candidate_id"),
+            Candidate.external_id,
+            Candidate.name,
+            Candidate.recruiter_external_id,
+            Candidate.job,
+            Candidate.stage,
+            CandidateScore.band,
+            CandidateScore.next_action,
+            CandidateScore.next_action_due_at,
+        ).join(CandidateScore, CandidateScore.candidate_id == Candidate.id),
+        org_id,
+        recruiter_external_id,
+    ).where(
+        CandidateScore.org_id == org_id,
+        Candidate.status == "active",
+        Candidate.id.in_(candidate_ids),
+    )
+    return list(session.execute(stmt))
+
+
 def no_shows(
     session: Session,
     org_id: str,
