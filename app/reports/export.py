@@ -1,11 +1,15 @@
 """The weekly report as rows, for an export of any size: JSON lines, CSV, cursor pages.
 
 The summary (totals, responsiveness, the reply-time chart) comes from SQL aggregates over
-stored state; then each section is read in keyset-ordered pages of keys
-(`repository.*_ids`, `page_keys`) and only that page's rows are loaded and built with the
-same functions as the whole report (`build.py`), so memory stays flat however large the
-organisation. Sections follow each other in `SECTIONS` order, each ordered by its key (the
-candidate id; the event id for no-shows), not by severity as in the whole report.
+stored state. A stream then reads each section's keys once, in key order (the candidate id;
+the event id for no-shows), counts them for the summary, and loads the rows `CHUNK` keys at a
+time, so memory stays flat however large the organisation; a page reads the keys after its
+cursor (`repository.page_keys`). Flagged, declined and next-action rows are read as plain
+Core rows (each flagged chunk in two queries: flags with their candidate and score, and the
+evidence dates) and built as dicts in their models' field order, serialised by
+`pydantic_core.to_json` exactly as the models would be; the smaller sections are built with
+the whole report's functions (`build.py`). Sections follow each other in `SECTIONS` order,
+each ordered by its key, not by severity as in the whole report.
 """
 
 import io
