@@ -309,6 +309,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--candidates", type=int, default=1000)
     parser.add_argument("--events-per-candidate", type=float, default=50.0)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument(
+        "--week",
+        help="ISO week to report on (default: the latest event's, as_of now); a completed "
+        "week (as_of its end, later events stored) is the default report's case",
+    )
     args = parser.parse_args(argv)
     org_id = seed(
         args.database_url,
@@ -317,7 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     engine = create_engine_for(args.database_url)
     try:
-        run(engine, org_id, repeats=args.repeats)
+        run(engine, org_id, week=args.week, repeats=args.repeats)
     finally:
         engine.dispose()
 

@@ -6,6 +6,7 @@ survives common email clients; the latency chart is a table of bars.
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -58,27 +59,31 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat().replace("+00:00", "Z") if value is not None else ""
 
 
-def csv_row(item: FlaggedCandidateRead) -> dict[str, Any]:
-    """One flagged candidate as a CSV row, the top reason spelled out."""
-    top = item.flags[0] if item.flags else None
+def csv_row(item: FlaggedCandidateRead | Mapping[str, Any]) -> dict[str, Any]:
+    """One flagged candidate (a model, or the plain dict of a streamed row) as a CSV row, the
+    top reason spelled out."""
+    if isinstance(item, FlaggedCandidateRead):
+        item = item.model_dump()
+    flags = item["flags"]
+    top = flags[0] if flags else None
     return {
-        "category": item.category,
-        "candidate_id": item.candidate_id,
-        "external_id": item.external_id,
-        "name": item.name or "",
-        "recruiter_external_id": item.recruiter_external_id or "",
-        "job": item.job or "",
-        "stage": item.stage or "",
-        "score": "" if item.score is None else item.score,
-        "band": item.band,
-        "flags": ";".join(f.code for f in item.flags),
-        "top_reason_code": top.code if top else "",
-        "top_reason_severity": top.severity if top else "",
-        "top_reason": top.summary if top else "",
-        "raised_at": _iso(top.raised_at) if top else "",
-        "evidence_dates": ";".join(_iso(d) for d in top.evidence_dates) if top else "",
-        "next_action": item.next_action or "",
-        "next_action_due_at": _iso(item.next_action_due_at),
+        "category": item["category"],
+        "candidate_id": item["candidate_id"],
+        "external_id": item["external_id"],
+        "name": item["name"] or "",
+        "recruiter_external_id": item["recruiter_external_id"] or "",
+        "job": item["job"] or "",
+        "stage": item["stage"] or "",
+        "score": "" if item["score"] is None else item["score"],
+        "band": item["band"],
+        "flags": ";".join(f["code"] for f in flags),
+        "top_reason_code": top["code"] if top else "",
+        "top_reason_severity": top["severity"] if top else "",
+        "top_reason": top["summary"] if top else "",
+        "raised_at": _iso(top["raised_at"]) if top else "",
+        "evidence_dates": ";".join(_iso(d) for d in top["evidence_dates"]) if top else "",
+        "next_action": item["next_action"] or "",
+        "next_action_due_at": _iso(item["next_action_due_at"]),
     }
 
 
@@ -91,7 +96,9 @@ def csv_writer(buffer: io.StringIO) -> "csv.DictWriter[str]":
     return csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
 
 
-def write_csv_row(writer: "csv.DictWriter[str]", item: FlaggedCandidateRead) -> None:
+def write_csv_row(
+    writer: "csv.DictWriter[str]", item: FlaggedCandidateRead | Mapping[str, Any]
+) -> None:
     writer.writerow({k: _csv_safe(v) for k, v in csv_row(item).items()})
 
 

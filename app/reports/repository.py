@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Interval,
+    Row,
     Select,
     and_,
     case,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.orm import Session, aliased, load_only
 
@@ -35,6 +37,8 @@ from app.reports.models import ReportSend
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 
 NOT_THAT_INTO_YOU = "not_that_into_you"
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+"""A flag's severity as a sort key (an unknown one last)."""
 DECLINED = "declined"
 HOUR = 3600
 
@@ -165,6 +169,110 @@ def flagged(
     return [(f, c, scores.get(c.id)) for f, c in rows]
 
 
+def flagged_rows(
+    session: Session,
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    start: datetime,
+    end: datetime,
+    candidate_ids: Sequence[str],
+) -> list[Row[Any]]:
+    """`flagged` for these candidates as plain rows (no ORM objects), one query: each flag's
+    columns with its candidate's and stored score's (`score_of` is null without a score),
+    by candidate, then in the report's order of flags (`build.flagged_candidates`): this
+    week's first, then by severity, then the most recent."""
+    stmt = _flagged_among(
+        select(
+            Flag.id,
+            Flag.candidate_id,
+            Flag.code,
+            Flag.severity,
+            Flag.summary,
+            Flag.clears_when,
+            Flag.raised_at,
+            Flag.status,
+            Flag.active,
+            Candidate.external_id,
+            Candidate.name,
+            Candidate.recruiter_external_id,
+            Candidate.job,
+            Candidate.stage,
+            CandidateScore.candidate_id.label("score_of"),
+            CandidateScore.score,
+            CandidateScore.band,
+            CandidateScore.next_action["action"].as_string().label("action"),
+            CandidateScore.next_action_due_at,
+        )
+        .select_from(Flag)
+        .join(Candidate, Candidate.id == Flag.candidate_id)
+        .outerjoin(
+            CandidateScore,
+            and_(CandidateScore.candidate_id == Candidate.id, CandidateScore.org_id == org_id),
+        ),
+        org_id,
+        recruiter_external_id,
+        start=start,
+        end=end,
+        candidate_ids=candidate_ids,
+    )
+    this_week = case((Flag.raised_at >= start, 0), else_=1)
+    severity = case(SEVERITY_RANK, value=Flag.severity, else_=len(SEVERITY_RANK))
+    order = (Flag.candidate_id, this_week, severity, Flag.raised_at.desc(), Flag.id)
+    return list(session.execute(stmt.order_by(*order)))
+
+
+def flagged_evidence_times(
+    session: Session,
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    start: datetime,
+    end: datetime,
+    candidate_ids: Sequence[str],
+) -> dict[str, list[datetime]]:
+    """When the evidence of each flag `flagged_rows` lists happened, oldest first, by flag id:
+    the flag's evidence ids unnested in SQL and joined to their events (one query)."""
+    each = (
+        func.json_each(Flag.evidence)
+        if session.get_bind().dialect.name == "sqlite"
+        else func.json_array_elements_text(Flag.evidence)
+    ).table_valued("value")
+    stmt = _flagged_among(
+        select(Flag.id, Event.occurred_at)
+        .select_from(Flag)
+        .join(Candidate, Candidate.id == Flag.candidate_id)
+        .join(each, true())
+        .join(Event, and_(Event.id == each.c.value, Event.org_id == org_id)),
+        org_id,
+        recruiter_external_id,
+        start=start,
+        end=end,
+        candidate_ids=candidate_ids,
+    )
+    out: dict[str, list[datetime]] = {}
+    for flag_id, at in session.execute(stmt.order_by(Flag.id, Event.occurred_at)):
+        out.setdefault(flag_id, []).append(at)
+    return out
+
+
+def _flagged_among(
+    stmt: _SelectT,
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    start: datetime,
+    end: datetime,
+    candidate_ids: Sequence[str],
+) -> _SelectT:
+    """`flagged`'s filter (a select from flags joined to candidates), for these candidates."""
+    return _scoped(stmt, org_id, recruiter_external_id).where(
+        Candidate.status == "active",
+        _reported_flag(Flag, org_id, start=start, end=end),
+        Flag.candidate_id.in_(candidate_ids),
+    )
+
+
 def report_scores(
     session: Session, org_id: str, candidate_ids: list[str]
 ) -> dict[str, CandidateScore]:
@@ -286,15 +394,22 @@ def waiting_on_us_ids(
     follow events/domain's rule (`overdue_promise_clause`).
     """
     covered = or_(Candidate.last_event_at.is_(None), Candidate.last_event_at <= as_of)
+    # The clock in SQL only for candidates the summary does not cover, so that the copies and
+    # the answers are looked for among their events alone, not the organisation's.
+    other = aliased(Candidate)
+    behind = select(other.id).where(
+        other.org_id == org_id, other.status == "active", other.last_event_at > as_of
+    )
     inbound = aliased(Event)
-    answered = _answered_after(inbound, org_id, as_of=as_of, dialect=dialect)
+    answered = _answered_after(inbound, org_id, as_of=as_of, dialect=dialect, candidate_ids=behind)
     clock_in_sql = exists().where(
         inbound.org_id == org_id,
         inbound.candidate_id == Candidate.id,
+        inbound.candidate_id.in_(behind),
         inbound.direction == "inbound",
         inbound.needs_reply.is_(True),
         inbound.occurred_at <= as_of,
-        _not_a_copy(inbound, org_id, dialect=dialect),
+        _not_a_copy(inbound, org_id, dialect=dialect, candidate_ids=behind),
         ~answered,
     )
     promise = aliased(Event)
@@ -318,7 +433,7 @@ def _answered_after(
     *,
     as_of: datetime,
     dialect: str,
-    candidate_ids: Sequence[str] | None = None,
+    candidate_ids: Sequence[str] | Select[Any] | None = None,
 ) -> ColumnElement[bool]:
     """An outbound event (not a copy) after `inbound` in the contract's order, up to `as_of`."""
     outbound = aliased(Event)
@@ -333,7 +448,11 @@ def _answered_after(
 
 
 def _not_a_copy(
-    event: Any, org_id: str, *, dialect: str, candidate_ids: Sequence[str] | None = None
+    event: Any,
+    org_id: str,
+    *,
+    dialect: str,
+    candidate_ids: Sequence[str] | Select[Any] | None = None,
 ) -> ColumnElement[bool]:
     """`event` is not the second copy of a message synced twice (events/domain's rule).
 
@@ -429,6 +548,37 @@ def declined(
     stmt = _among(stmt, Candidate.id, candidate_ids)
     rows = session.execute(stmt.order_by(CandidateScore.next_action_due_at.desc(), Candidate.id))
     return [(s, c) for s, c in rows]
+
+
+def score_rows(
+    session: Session,
+    org_id: str,
+    recruiter_external_id: str | None,
+    *,
+    candidate_ids: Sequence[str],
+) -> list[Row[Any]]:
+    """These active candidates with their stored score's band and next action, as plain rows
+    (for the declined and next-action sections)."""
+    stmt = _scoped(
+        select(
+            Candidate.id.label("candidate_id"),
+            Candidate.external_id,
+            Candidate.name,
+            Candidate.recruiter_external_id,
+            Candidate.job,
+            Candidate.stage,
+            CandidateScore.band,
+            CandidateScore.next_action,
+            CandidateScore.next_action_due_at,
+        ).join(CandidateScore, CandidateScore.candidate_id == Candidate.id),
+        org_id,
+        recruiter_external_id,
+    ).where(
+        CandidateScore.org_id == org_id,
+        Candidate.status == "active",
+        Candidate.id.in_(candidate_ids),
+    )
+    return list(session.execute(stmt))
 
 
 def no_shows(
@@ -583,8 +733,11 @@ def count_keys(session: Session, keys: Select[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(keys.subquery())) or 0)
 
 
-def page_keys(session: Session, keys: Select[Any], *, after: str | None, limit: int) -> list[str]:
-    """Up to `limit` of a section's keys in ascending order, after `after` (exclusive)."""
+def page_keys(
+    session: Session, keys: Select[Any], *, after: str | None, limit: int | None
+) -> list[str]:
+    """Up to `limit` (None: all) of a section's keys in ascending order, after `after`
+    (exclusive)."""
     sub = keys.subquery()
     key = sub.c[0]
     stmt = select(key)

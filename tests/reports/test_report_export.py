@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 from sqlalchemy import Engine
 
 from app.candidates.schemas import CandidateUpsert
@@ -21,7 +22,8 @@ from app.core.pagination import encode_cursor
 from app.demo.generator import generate_org
 from app.derivation import flows
 from app.events import service as events_service
-from app.reports import export
+from app.reports import export, render
+from app.reports.schemas import WeeklyReportRead, WeeklyReportRowRead
 from tests.factories import OrgContext, create_candidate, event_body, make_org, post_event
 from tests.reports.conftest import Seeded
 from tests.reports.seed import WEEK, set_timezone
@@ -313,3 +315,29 @@ def test_reply_time_chart_counts_exchanges_a_meeting_closed(
     assert bars["closed by attending a meeting"] == 1
     assert sum(bars.values()) == stats["exchanges_opened"]
     assert whole["latency_distribution"][-1]["label"] == "no reply yet"
+
+
+ROW = TypeAdapter(WeeklyReportRowRead)
+
+
+@pytest.mark.parametrize("week", ["2026-W46", "2026-W47"])
+def test_streamed_lines_and_csv_are_what_the_models_render(
+    client: TestClient, generated_org: OrgContext, week: str
+) -> None:
+    """Rows are serialised without their models (plain dicts for the flagged sections): each
+    JSON line is byte for byte the model's JSON of itself, and the CSV rows are those
+    `render` writes for the whole report's flagged candidates."""
+    text = _get(client, generated_org, accept="application/x-ndjson", week=week).text
+    lines = text.splitlines()
+    assert len(lines) > 1 and any('"flags":[{' in line for line in lines[1:])
+    for line in lines[1:]:
+        assert ROW.dump_json(ROW.validate_json(line)).decode() == line
+    whole = WeeklyReportRead.model_validate(_whole(client, generated_org, week=week))
+    expected = io.StringIO()
+    writer = render.csv_writer(expected)
+    for item in [*whole.newly_flagged, *whole.still_flagged]:
+        render.write_csv_row(writer, item)
+    streamed = _get(client, generated_org, format="csv", week=week).text
+    header, *rows = streamed.splitlines(keepends=True)
+    assert header == ",".join(render.CSV_COLUMNS) + "\r\n"
+    assert rows and sorted(rows) == sorted(expected.getvalue().splitlines(keepends=True))
