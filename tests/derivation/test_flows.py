@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select, text
 
 from app.core import queue
 from app.core.db import create_sessionmaker, transaction
 from app.core.settings import Settings
 from app.derivation import flows
 from app.derivation import repository as dirty_repository
+from app.derivation.models import DirtyCandidate
 from app.main import create_app
 from app.scoring.models import CandidateScore, Flag, ScoreChange
 from app.worker import TASK_MODULES
@@ -329,3 +330,63 @@ def test_messages_are_classified_outside_the_write_lock(
     batch = [event_body("lock1", direction="inbound", body=f"Thanks {n}!") for n in range(3)]
     _post_batch(client, org, batch)
     assert free == [True] * 4
+
+
+@pytest.mark.postgres_only
+def test_clearing_marks_takes_their_locks_in_the_order_writers_do(
+    client: TestClient, engine: Engine, is_postgres: bool
+) -> None:
+    """A writer holding one candidate's mark must not make a deriver clearing that mark and
+    another hold the other one meanwhile (the two would deadlock when the writer marks it)."""
+    if not is_postgres:
+        pytest.skip("row locks are PostgreSQL's")
+    org = make_org(engine)
+    first, second = sorted(create_candidate(client, org)["id"] for _ in range(2))
+    factory = create_sessionmaker(engine)
+    # The table holds `second`'s mark before `first`'s, so a scan meets `second` first.
+    with transaction(factory) as session:
+        session.execute(delete(DirtyCandidate).where(DirtyCandidate.org_id == org.org_id))
+    for candidate_id in (second, first):
+        with transaction(factory) as session:
+            dirty_repository.mark(session, org.org_id, [candidate_id], NOW)
+    with factory() as session:
+        marks = dirty_repository.generations(session, [first, second])
+    writer = factory()
+    writer.begin()
+    dirty_repository.mark(writer, org.org_id, [first], NOW)  # holds `first`'s row
+    errors: list[BaseException] = []
+
+    def clear() -> None:
+        try:
+            with transaction(factory) as session:
+                dirty_repository.clear(session, marks)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    deriver = threading.Thread(target=clear)
+    deriver.start()
+    try:
+        _wait_for_a_lock_wait(engine)
+        with factory() as session, session.begin():
+            session.execute(text("SET LOCAL lock_timeout = '3s'"))
+            dirty_repository.mark(session, org.org_id, [second], NOW)  # must not wait
+    finally:
+        writer.rollback()
+        writer.close()
+        deriver.join(timeout=30)
+    assert not errors, errors
+
+
+def _wait_for_a_lock_wait(engine: Engine) -> None:
+    for _ in range(100):
+        with engine.connect() as connection:
+            waiting = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+        if waiting:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the deriver never waited for the writer's lock")
