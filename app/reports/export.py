@@ -43,7 +43,7 @@ from app.reports.week import parse_week
 
 SECTIONS: tuple[ReportSection, ...] = get_args(ReportSection)
 CSV_SECTIONS: tuple[ReportSection, ...] = ("newly_flagged", "still_flagged")
-CHUNK = 2000
+CHUNK = 500
 """Keys whose rows are read per query while streaming (the largest page is 500)."""
 
 Row = RecoveredRowRead | WaitingRowRead | NoShowRowRead | DeclinedRowRead | NextActionRowRead
