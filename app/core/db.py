@@ -114,6 +114,10 @@ def _ping_after_idle(engine: Engine, seconds: float) -> None:
             raise DisconnectionError("idle connection is gone") from exc
 
 
+# Execution option for a session's connection that will only read (see `_configure_sqlite`).
+READ_ONLY = "followthrough_read_only"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -129,8 +133,13 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: a read-then-write transaction can never
-        # fail half-way with "database is locked", it waits its turn instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # fail half-way with "database is locked", it waits its turn instead. A transaction
+        # that only reads (`READ_ONLY`, e.g. a streamed report) begins DEFERRED: in WAL mode
+        # it reads one snapshot and never holds writers up, however long its client takes.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -13,7 +13,7 @@ each ordered by its key, not by severity as in the whole report.
 """
 
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, get_args
 
@@ -22,6 +22,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.chunks import chunked
+from app.core.db import READ_ONLY
 from app.core.errors import AppError, BadRequest
 from app.core.ids import utcnow
 from app.core.pagination import decode_cursor, encode_cursor
@@ -350,13 +351,16 @@ def decode_page_cursor(
 
 # --- streams ---------------------------------------------------------------------------------
 def _snapshot(session: Session) -> None:
-    """Read every chunk from one snapshot on PostgreSQL (SQLite's read transaction is one)."""
+    """Read every chunk from one snapshot: REPEATABLE READ on PostgreSQL, a deferred (read)
+    transaction on SQLite, which holds no writer up while a slow client reads the stream."""
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.connection(execution_options={READ_ONLY: True})
     repository.plan_for_reports(session)
 
 
-def stream_jsonl(factory: sessionmaker[Session], scope: ReportScope) -> Iterator[str]:
+def stream_jsonl(factory: sessionmaker[Session], scope: ReportScope) -> Generator[str, None, None]:
     """The summary line, then one line per row, a chunk of lines at a time."""
     with factory() as session, session.begin():
         _snapshot(session)
@@ -367,7 +371,7 @@ def stream_jsonl(factory: sessionmaker[Session], scope: ReportScope) -> Iterator
             yield b"".join(to_json(row) + b"\n" for row in rows).decode()
 
 
-def stream_csv(factory: sessionmaker[Session], scope: ReportScope) -> Iterator[str]:
+def stream_csv(factory: sessionmaker[Session], scope: ReportScope) -> Generator[str, None, None]:
     """The CSV of `render.render_csv` (one row per flagged candidate), a chunk at a time."""
     buffer = io.StringIO()
     writer = render.csv_writer(buffer)

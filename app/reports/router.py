@@ -2,10 +2,13 @@
 HTML (by `Accept` or `?format=`); `GET /api/v1/reports/weekly/items`: the same rows in cursor
 pages; `GET /api/v1/reports/flag-quality`: recruiter feedback on each signal."""
 
+from collections.abc import AsyncIterator, Generator
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import iterate_in_threadpool
 
 from app.core.deps import AsOf, ReadPrincipal, SessionDep, SessionFactoryDep
 from app.core.errors import AppError, problem_responses
@@ -132,14 +135,30 @@ def _stream(media: str, factory: Any, scope: reports_service.ReportScope) -> Str
     headers = {"Vary": "Accept", "Cache-Control": "no-store"}
     if media == "jsonl":
         return StreamingResponse(
-            export.stream_jsonl(factory, scope), media_type="application/x-ndjson", headers=headers
+            closing_stream(export.stream_jsonl(factory, scope)),
+            media_type="application/x-ndjson",
+            headers=headers,
         )
     suffix = f"-{scope.recruiter_external_id}" if scope.recruiter_external_id else ""
     filename = _safe(f"followthrough-{scope.week.label}{suffix}.csv")
     headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return StreamingResponse(
-        export.stream_csv(factory, scope), media_type="text/csv; charset=utf-8", headers=headers
+        closing_stream(export.stream_csv(factory, scope)),
+        media_type="text/csv; charset=utf-8",
+        headers=headers,
     )
+
+
+async def closing_stream(chunks: Generator[str, None, None]) -> AsyncIterator[str]:
+    """Iterate a blocking generator in the thread pool, and close it however the response
+    ends: a client that goes away mid-stream must not leave its transaction (and pooled
+    connection) open until the garbage collector finds the generator."""
+    try:
+        async for chunk in iterate_in_threadpool(chunks):
+            yield chunk
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(chunks.close)
 
 
 @router.get(
