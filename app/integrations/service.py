@@ -138,15 +138,21 @@ def create_connection(
     )
     session.add(connection)
     session.flush()
+    _audit(session, connection, actor, "integration.created")
+    return connection, secret
+
+
+def _audit(
+    session: Session, connection: IntegrationConnection, actor: audit.Actor | Principal, action: str
+) -> None:
     audit.record(
         session,
-        org_id=org_id,
+        org_id=connection.org_id,
         actor=actor,
-        action="integration.created",
+        action=action,
         target=f"integration:{connection.id}",
         detail={"provider": connection.provider, "name": connection.name},
     )
-    return connection, secret
 
 
 def get_connection(session: Session, *, org_id: str, connection_id: str) -> IntegrationConnection:
@@ -182,14 +188,7 @@ def delete_connection(
     session: Session, *, connection: IntegrationConnection, actor: audit.Actor | Principal
 ) -> None:
     """Delete a connection with its delivery log and unmatched mail (audited); events stay."""
-    audit.record(
-        session,
-        org_id=connection.org_id,
-        actor=actor,
-        action="integration.deleted",
-        target=f"integration:{connection.id}",
-        detail={"provider": connection.provider, "name": connection.name},
-    )
+    _audit(session, connection, actor, "integration.deleted")
     session.delete(connection)
     session.flush()
 

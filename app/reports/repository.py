@@ -152,7 +152,6 @@ def flagged(
     *,
     start: datetime,
     end: datetime,
-    candidate_ids: Sequence[str] | None = None,
 ) -> list[tuple[Flag, Candidate, CandidateScore | None]]:
     """Flags raised in [start, end), and flags raised earlier that are still active at `end`.
 
@@ -163,7 +162,7 @@ def flagged(
         org_id,
         recruiter_external_id,
     ).where(Candidate.status == "active", _reported_flag(Flag, org_id, start=start, end=end))
-    stmt = _among(stmt, Candidate.id, candidate_ids).options(_REPORT_FLAG_COLUMNS)
+    stmt = stmt.options(_REPORT_FLAG_COLUMNS)
     rows = list(session.execute(stmt.order_by(Candidate.id, Flag.raised_at, Flag.id)))
     scores = report_scores(session, org_id, sorted({c.id for _, c in rows}))
     return [(f, c, scores.get(c.id)) for f, c in rows]
@@ -528,10 +527,7 @@ def waiting_on_us(
 
 
 def declined(
-    session: Session,
-    org_id: str,
-    recruiter_external_id: str | None,
-    candidate_ids: Sequence[str] | None = None,
+    session: Session, org_id: str, recruiter_external_id: str | None
 ) -> list[tuple[CandidateScore, Candidate]]:
     """Active candidates whose stored band is `declined` (fresh at the report's instant)."""
     stmt = _scoped(
@@ -540,12 +536,7 @@ def declined(
         ),
         org_id,
         recruiter_external_id,
-    ).where(
-        CandidateScore.org_id == org_id,
-        CandidateScore.band == DECLINED,
-        Candidate.status == "active",
-    )
-    stmt = _among(stmt, Candidate.id, candidate_ids)
+    ).where(*_declined(org_id))
     rows = session.execute(stmt.order_by(CandidateScore.next_action_due_at.desc(), Candidate.id))
     return [(s, c) for s, c in rows]
 
@@ -594,13 +585,7 @@ def no_shows(
         select(Event, Candidate).join(Candidate, Candidate.id == Event.candidate_id),
         org_id,
         recruiter_external_id,
-    ).where(
-        Event.org_id == org_id,
-        Event.type == "meeting",
-        Event.outcome == "no_show",
-        Event.occurred_at >= start,
-        Event.occurred_at < end,
-    )
+    ).where(*_no_show_between(org_id, start=start, end=end))
     stmt = _among(stmt, Event.id, event_ids)
     rows = session.execute(stmt.order_by(Event.occurred_at, Event.external_id))
     return [(e, c) for e, c in rows]
@@ -688,7 +673,14 @@ def no_show_ids(
         select(Event.id).join(Candidate, Candidate.id == Event.candidate_id),
         org_id,
         recruiter_external_id,
-    ).where(
+    ).where(*_no_show_between(org_id, start=start, end=end))
+
+
+def _no_show_between(
+    org_id: str, *, start: datetime, end: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    """Meetings the candidate did not attend in [start, end)."""
+    return (
         Event.org_id == org_id,
         Event.type == "meeting",
         Event.outcome == "no_show",
@@ -702,7 +694,12 @@ def declined_ids(org_id: str, recruiter_external_id: str | None) -> Select[Any]:
         select(Candidate.id).join(CandidateScore, CandidateScore.candidate_id == Candidate.id),
         org_id,
         recruiter_external_id,
-    ).where(
+    ).where(*_declined(org_id))
+
+
+def _declined(org_id: str) -> tuple[ColumnElement[bool], ...]:
+    """The declined section's filter, on candidates joined to their scores."""
+    return (
         CandidateScore.org_id == org_id,
         CandidateScore.band == DECLINED,
         Candidate.status == "active",
@@ -718,13 +715,16 @@ def next_action_ids(
         select(Candidate.id).join(CandidateScore, CandidateScore.candidate_id == Candidate.id),
         org_id,
         recruiter_external_id,
-    ).where(
+    ).where(*_due_between(org_id, start=start, end=end), action.is_not(None), action != "none")
+
+
+def _due_between(org_id: str, *, start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Active candidates whose stored next action falls due in [start, end)."""
+    return (
         CandidateScore.org_id == org_id,
         Candidate.status == "active",
         CandidateScore.next_action_due_at >= start,
         CandidateScore.next_action_due_at < end,
-        action.is_not(None),
-        action != "none",
     )
 
 
@@ -824,7 +824,6 @@ def next_actions_due(
     *,
     start: datetime,
     end: datetime,
-    candidate_ids: Sequence[str] | None = None,
 ) -> list[tuple[CandidateScore, Candidate]]:
     stmt = _scoped(
         select(CandidateScore, Candidate).join(
@@ -832,13 +831,7 @@ def next_actions_due(
         ),
         org_id,
         recruiter_external_id,
-    ).where(
-        CandidateScore.org_id == org_id,
-        Candidate.status == "active",
-        CandidateScore.next_action_due_at >= start,
-        CandidateScore.next_action_due_at < end,
-    )
-    stmt = _among(stmt, Candidate.id, candidate_ids)
+    ).where(*_due_between(org_id, start=start, end=end))
     rows = session.execute(stmt.order_by(CandidateScore.next_action_due_at, Candidate.id))
     return [(s, c) for s, c in rows]
 
